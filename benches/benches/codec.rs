@@ -1,0 +1,3 @@
+//! codec benchmarks.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! text benchmarks.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Criterion benchmarks for smppd live in `benches/benches/`.

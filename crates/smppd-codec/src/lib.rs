@@ -1,0 +1,1 @@
+//! Zero-copy SMPP 3.4 codec.

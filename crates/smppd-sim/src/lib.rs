@@ -1,0 +1,1 @@
+//! smppd-sim (under construction).

@@ -1,0 +1,1 @@
+//! smppd-text (under construction).

@@ -1,0 +1,3 @@
+//! `smppctl`: the control client.
+
+fn main() {}

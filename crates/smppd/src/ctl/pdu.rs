@@ -1,0 +1,1 @@
+//! `smppctl pdu ...`: decode and encode single PDUs.

@@ -1,0 +1,1 @@
+//! `smppctl text ...`: message text analysis.

@@ -1,0 +1,3 @@
+//! `smppd`: the gateway daemon.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! End-to-end and interoperability tests for smppd live in `tests/tests/`.
