@@ -1,0 +1,294 @@
+//! The PDUs of SMPP 3.4 (§4), one file each, and the [`Pdu`] that holds any of them.
+
+mod alert_notification;
+mod bind;
+mod bind_resp;
+mod cancel_sm;
+mod data_sm;
+mod deliver_sm;
+mod outbind;
+mod query_sm;
+mod query_sm_resp;
+mod replace_sm;
+mod submit_multi;
+mod submit_multi_resp;
+mod submit_sm;
+mod submit_sm_resp;
+
+pub use alert_notification::AlertNotification;
+pub use bind::Bind;
+pub use bind_resp::BindResp;
+pub use cancel_sm::CancelSm;
+pub use data_sm::{DataSm, DataSmResp};
+pub use deliver_sm::{DeliverSm, DeliverSmResp};
+pub use outbind::Outbind;
+pub use query_sm::QuerySm;
+pub use query_sm_resp::QuerySmResp;
+pub use replace_sm::ReplaceSm;
+pub use submit_multi::{Dest, SubmitMulti};
+pub use submit_multi_resp::{SubmitMultiResp, UnsuccessSme};
+pub use submit_sm::SubmitSm;
+pub use submit_sm_resp::SubmitSmResp;
+
+use crate::wire::{Reader, Sizer};
+use crate::{CommandId, CommandStatus, Error, Header};
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// How one body type is read and written. The PDU's name comes from the caller, so that
+/// bodies shared by several PDUs (the three binds, submit_sm and deliver_sm) report errors
+/// under the right name.
+pub(crate) trait BodyCodec: Sized {
+    /// Reads the body's fields in wire order.
+    fn decode(r: &mut Reader<'_>) -> Result<Self, Error>;
+    /// Checks every field against its limit and adds up the encoded length.
+    fn size(&self, s: &mut Sizer) -> Result<(), Error>;
+    /// Writes the fields in wire order; [`BodyCodec::size`] has accepted them.
+    fn write(&self, dst: &mut BytesMut);
+}
+
+/// One SMPP PDU: the header's status and sequence number, and the typed body. `command_id`
+/// and `command_length` are derived from the body when encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Pdu {
+    /// The outcome (responses); [`CommandStatus::ESME_ROK`] in requests.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub command_status: CommandStatus,
+    /// Correlates a response with its request: 1..=0x7FFFFFFF.
+    pub sequence_number: u32,
+    /// The operation and its fields.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub body: Body,
+}
+
+macro_rules! bodies {
+    (
+        with_body { $( $(#[$doc:meta])* $variant:ident($ty:ty) = $id:ident, )* }
+        header_only { $( $(#[$hdoc:meta])* $hvariant:ident = $hid:ident, )* }
+    ) => {
+        /// The body of a PDU, by operation.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[cfg_attr(
+            feature = "serde",
+            derive(serde::Serialize, serde::Deserialize),
+            serde(tag = "command_id", rename_all = "snake_case")
+        )]
+        #[allow(clippy::large_enum_variant, reason = "boxing would cost an allocation per PDU")]
+        pub enum Body {
+            $( $(#[$doc])* $variant($ty), )*
+            $( $(#[$hdoc])* $hvariant, )*
+        }
+
+        impl Body {
+            /// The `command_id` of this body.
+            pub fn command_id(&self) -> CommandId {
+                match self {
+                    $( Body::$variant(_) => CommandId::$id, )*
+                    $( Body::$hvariant => CommandId::$hid, )*
+                }
+            }
+
+            fn decode(frame: &Bytes, header: Header) -> Result<Body, Error> {
+                match header.command_id {
+                    $( CommandId::$id => {
+                        let mut r = Reader::new(frame, header, pdu_name(CommandId::$id));
+                        let body = <$ty as BodyCodec>::decode(&mut r)?;
+                        r.finish()?;
+                        Ok(Body::$variant(body))
+                    } )*
+                    $( CommandId::$hid => {
+                        // §4: these PDUs are a header with no body.
+                        Reader::new(frame, header, pdu_name(CommandId::$hid)).finish()?;
+                        Ok(Body::$hvariant)
+                    } )*
+                    _ => Err(Error::UnknownCommand { header }),
+                }
+            }
+
+            fn size(&self) -> Result<usize, Error> {
+                match self {
+                    $( Body::$variant(b) => {
+                        let mut s = Sizer::new(pdu_name(CommandId::$id));
+                        b.size(&mut s)?;
+                        Ok(s.len)
+                    } )*
+                    $( Body::$hvariant => Ok(0), )*
+                }
+            }
+
+            fn write(&self, dst: &mut BytesMut) {
+                match self {
+                    $( Body::$variant(b) => b.write(dst), )*
+                    $( Body::$hvariant => {}, )*
+                }
+            }
+        }
+    };
+}
+
+bodies! {
+    with_body {
+        /// bind_transmitter (§4.1.1).
+        BindTransmitter(Bind) = BIND_TRANSMITTER,
+        /// bind_receiver (§4.1.3).
+        BindReceiver(Bind) = BIND_RECEIVER,
+        /// bind_transceiver (§4.1.5).
+        BindTransceiver(Bind) = BIND_TRANSCEIVER,
+        /// bind_transmitter_resp (§4.1.2).
+        BindTransmitterResp(BindResp) = BIND_TRANSMITTER_RESP,
+        /// bind_receiver_resp (§4.1.4).
+        BindReceiverResp(BindResp) = BIND_RECEIVER_RESP,
+        /// bind_transceiver_resp (§4.1.6).
+        BindTransceiverResp(BindResp) = BIND_TRANSCEIVER_RESP,
+        /// outbind (§4.1.7).
+        Outbind(Outbind) = OUTBIND,
+        /// submit_sm (§4.4.1).
+        SubmitSm(SubmitSm) = SUBMIT_SM,
+        /// submit_sm_resp (§4.4.2).
+        SubmitSmResp(SubmitSmResp) = SUBMIT_SM_RESP,
+        /// submit_multi (§4.5.1).
+        SubmitMulti(SubmitMulti) = SUBMIT_MULTI,
+        /// submit_multi_resp (§4.5.2).
+        SubmitMultiResp(SubmitMultiResp) = SUBMIT_MULTI_RESP,
+        /// deliver_sm (§4.6.1).
+        DeliverSm(DeliverSm) = DELIVER_SM,
+        /// deliver_sm_resp (§4.6.2).
+        DeliverSmResp(DeliverSmResp) = DELIVER_SM_RESP,
+        /// data_sm (§4.7.1).
+        DataSm(DataSm) = DATA_SM,
+        /// data_sm_resp (§4.7.2).
+        DataSmResp(DataSmResp) = DATA_SM_RESP,
+        /// query_sm (§4.8.1).
+        QuerySm(QuerySm) = QUERY_SM,
+        /// query_sm_resp (§4.8.2).
+        QuerySmResp(QuerySmResp) = QUERY_SM_RESP,
+        /// cancel_sm (§4.9.1).
+        CancelSm(CancelSm) = CANCEL_SM,
+        /// replace_sm (§4.10.1).
+        ReplaceSm(ReplaceSm) = REPLACE_SM,
+        /// alert_notification (§4.12.1).
+        AlertNotification(AlertNotification) = ALERT_NOTIFICATION,
+    }
+    header_only {
+        /// enquire_link (§4.11.1).
+        EnquireLink = ENQUIRE_LINK,
+        /// enquire_link_resp (§4.11.2).
+        EnquireLinkResp = ENQUIRE_LINK_RESP,
+        /// unbind (§4.2.1).
+        Unbind = UNBIND,
+        /// unbind_resp (§4.2.2).
+        UnbindResp = UNBIND_RESP,
+        /// generic_nack (§4.3.1).
+        GenericNack = GENERIC_NACK,
+        /// cancel_sm_resp (§4.9.2).
+        CancelSmResp = CANCEL_SM_RESP,
+        /// replace_sm_resp (§4.10.2).
+        ReplaceSmResp = REPLACE_SM_RESP,
+    }
+}
+
+/// The spec name of a known command, for errors.
+const fn pdu_name(id: CommandId) -> &'static str {
+    match id.name() {
+        Some(name) => name,
+        None => "pdu",
+    }
+}
+
+impl Pdu {
+    /// A request (or any PDU) with status 0.
+    pub fn new(sequence_number: u32, body: Body) -> Pdu {
+        Pdu {
+            command_status: CommandStatus::ESME_ROK,
+            sequence_number,
+            body,
+        }
+    }
+
+    /// A PDU with the given status.
+    pub fn with_status(sequence_number: u32, command_status: CommandStatus, body: Body) -> Pdu {
+        Pdu {
+            command_status,
+            sequence_number,
+            body,
+        }
+    }
+
+    /// The `command_id`, derived from the body.
+    pub fn command_id(&self) -> CommandId {
+        self.body.command_id()
+    }
+
+    /// Decodes one whole PDU, as split off by [`crate::Framer`]. Fields are slices of `frame`.
+    pub fn decode(frame: Bytes) -> Result<Pdu, Error> {
+        let Some(octets) = frame.first_chunk::<{ Header::LEN }>() else {
+            return Err(Error::Field {
+                header: Header {
+                    command_length: frame.len() as u32,
+                    command_id: CommandId(0),
+                    command_status: CommandStatus(0),
+                    sequence_number: 0,
+                },
+                pdu: "pdu",
+                field: "header",
+                offset: 0,
+                problem: crate::Problem::Truncated {
+                    needed: Header::LEN - frame.len(),
+                },
+            });
+        };
+        let header = Header::from_bytes(octets);
+        // The frame is the whole PDU: command_length must say so.
+        if header.command_length as usize != frame.len() {
+            let problem = crate::Problem::LengthPastBody {
+                length: header.command_length as usize,
+                available: frame.len(),
+            };
+            return Err(Error::Field {
+                header,
+                pdu: "pdu",
+                field: "command_length",
+                offset: 0,
+                problem,
+            });
+        }
+        let body = Body::decode(&frame, header)?;
+        Ok(Pdu {
+            command_status: header.command_status,
+            sequence_number: header.sequence_number,
+            body,
+        })
+    }
+
+    /// The encoded length, `command_length`, after checking every field against its limit.
+    pub fn encoded_len(&self) -> Result<usize, Error> {
+        Ok(Header::LEN + self.body.size()?)
+    }
+
+    /// Appends the encoded PDU to `dst`. Nothing is written if a field is out of its limits.
+    pub fn encode(&self, dst: &mut BytesMut) -> Result<(), Error> {
+        let length = self.encoded_len()?;
+        let command_length = u32::try_from(length).map_err(|_| Error::Encode {
+            pdu: "pdu",
+            field: "command_length",
+            problem: crate::Problem::TooLong {
+                length,
+                max: u32::MAX as usize,
+            },
+        })?;
+        dst.reserve(length);
+        dst.put_u32(command_length);
+        dst.put_u32(self.command_id().0);
+        dst.put_u32(self.command_status.0);
+        dst.put_u32(self.sequence_number);
+        self.body.write(dst);
+        Ok(())
+    }
+
+    /// The encoded PDU as its own buffer.
+    pub fn to_bytes(&self) -> Result<Bytes, Error> {
+        let mut dst = BytesMut::new();
+        self.encode(&mut dst)?;
+        Ok(dst.freeze())
+    }
+}

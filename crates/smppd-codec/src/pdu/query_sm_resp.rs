@@ -1,0 +1,69 @@
+//! query_sm_resp (SMPP 3.4 §4.8.2): the state of the queried message.
+
+use super::BodyCodec;
+use crate::wire::{Reader, Sizer, put_cstr};
+use crate::{COctetString, Error, MessageState, Tlvs};
+use bytes::{BufMut, BytesMut};
+
+/// The body of query_sm_resp.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QuerySmResp {
+    /// The SMSC's id of the message (C-string, max 65 with NUL); `None` when the body is absent
+    /// (an error response), and then the other fields are zero.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub message_id: Option<COctetString>,
+    /// When the message reached its final state; empty if it has not (C-string, max 17).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub final_date: COctetString,
+    /// The message's state.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub message_state: MessageState,
+    /// Network error code for the failure, if any.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub error_code: u8,
+    /// Optional parameters (none in 3.4; kept if a peer sends them).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Tlvs::is_empty")
+    )]
+    pub tlvs: Tlvs,
+}
+
+impl BodyCodec for QuerySmResp {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        if r.is_empty() {
+            return Ok(QuerySmResp::default());
+        }
+        Ok(QuerySmResp {
+            message_id: Some(r.cstr("message_id", 65)?.into()),
+            final_date: r.cstr("final_date", 17)?.into(),
+            message_state: MessageState(r.u8("message_state")?),
+            error_code: r.u8("error_code")?,
+            tlvs: r.tlvs()?,
+        })
+    }
+
+    fn size(&self, s: &mut Sizer) -> Result<(), Error> {
+        if let Some(message_id) = &self.message_id {
+            s.cstr("message_id", message_id, 65)?
+                .cstr("final_date", &self.final_date, 17)?
+                .int(2)
+                .octets(self.tlvs.as_bytes());
+        }
+        Ok(())
+    }
+
+    fn write(&self, dst: &mut BytesMut) {
+        if let Some(message_id) = &self.message_id {
+            put_cstr(dst, message_id);
+            put_cstr(dst, &self.final_date);
+            dst.put_u8(self.message_state.0);
+            dst.put_u8(self.error_code);
+            dst.put_slice(self.tlvs.as_bytes());
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! submit_multi (SMPP 3.4 §4.5.1): one short message to up to 254 destinations (SME addresses
+//! or distribution lists).
+
+use super::BodyCodec;
+use crate::error::Problem;
+use crate::wire::{Reader, Sizer, put_cstr, put_short_message};
+use crate::{
+    COctetString, DataCoding, Error, EsmClass, Npi, OctetString, RegisteredDelivery, Tlvs, Ton,
+};
+use bytes::{BufMut, BytesMut};
+
+/// One destination of a submit_multi (§4.5.1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "dest_flag", rename_all = "snake_case")
+)]
+pub enum Dest {
+    /// dest_flag 1: an SME address.
+    SmeAddress {
+        /// TON of the destination.
+        dest_addr_ton: Ton,
+        /// NPI of the destination.
+        dest_addr_npi: Npi,
+        /// The destination (C-string, max 21 with NUL).
+        destination_addr: COctetString,
+    },
+    /// dest_flag 2: a distribution list held by the SMSC.
+    DistributionList {
+        /// The list's name (C-string, max 21 with NUL).
+        dl_name: COctetString,
+    },
+}
+
+/// The body of submit_multi.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SubmitMulti {
+    /// SMS application service (C-string, max 6 with NUL).
+    pub service_type: COctetString,
+    /// TON of the source address.
+    pub source_addr_ton: Ton,
+    /// NPI of the source address.
+    pub source_addr_npi: Npi,
+    /// Source address (C-string, max 21 with NUL).
+    pub source_addr: COctetString,
+    /// The destinations; `number_of_dests` is derived from it (at most 254).
+    pub dest_addresses: Vec<Dest>,
+    /// Message mode, type and GSM features.
+    pub esm_class: EsmClass,
+    /// GSM protocol identifier.
+    pub protocol_id: u8,
+    /// Priority level, 0-3.
+    pub priority_flag: u8,
+    /// Scheduled delivery time (C-string, max 17 with NUL).
+    pub schedule_delivery_time: COctetString,
+    /// Validity period (C-string, max 17 with NUL).
+    pub validity_period: COctetString,
+    /// Which receipts are requested.
+    pub registered_delivery: RegisteredDelivery,
+    /// Replace a pending message with the same source, destination and service type.
+    pub replace_if_present_flag: u8,
+    /// Alphabet of `short_message`.
+    pub data_coding: DataCoding,
+    /// Index of a canned message; 0 for none.
+    pub sm_default_msg_id: u8,
+    /// Up to 254 octets of user data.
+    pub short_message: OctetString,
+    /// Optional parameters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Tlvs::is_empty")
+    )]
+    pub tlvs: Tlvs,
+}
+
+impl BodyCodec for SubmitMulti {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let service_type = r.cstr("service_type", 6)?.into();
+        let source_addr_ton = Ton(r.u8("source_addr_ton")?);
+        let source_addr_npi = Npi(r.u8("source_addr_npi")?);
+        let source_addr = r.cstr("source_addr", 21)?.into();
+        let number_of_dests = r.u8("number_of_dests")?;
+        // At most 255 entries, each checked against the body as it is read.
+        let mut dest_addresses = Vec::with_capacity(usize::from(number_of_dests));
+        for _ in 0..number_of_dests {
+            let dest = match r.u8("dest_flag")? {
+                1 => Dest::SmeAddress {
+                    dest_addr_ton: Ton(r.u8("dest_addr_ton")?),
+                    dest_addr_npi: Npi(r.u8("dest_addr_npi")?),
+                    destination_addr: r.cstr("destination_addr", 21)?.into(),
+                },
+                2 => Dest::DistributionList {
+                    dl_name: r.cstr("dl_name", 21)?.into(),
+                },
+                other => return Err(r.invalid("dest_flag", u32::from(other))),
+            };
+            dest_addresses.push(dest);
+        }
+        Ok(SubmitMulti {
+            service_type,
+            source_addr_ton,
+            source_addr_npi,
+            source_addr,
+            dest_addresses,
+            esm_class: EsmClass(r.u8("esm_class")?),
+            protocol_id: r.u8("protocol_id")?,
+            priority_flag: r.u8("priority_flag")?,
+            schedule_delivery_time: r.cstr("schedule_delivery_time", 17)?.into(),
+            validity_period: r.cstr("validity_period", 17)?.into(),
+            registered_delivery: RegisteredDelivery(r.u8("registered_delivery")?),
+            replace_if_present_flag: r.u8("replace_if_present_flag")?,
+            data_coding: DataCoding(r.u8("data_coding")?),
+            sm_default_msg_id: r.u8("sm_default_msg_id")?,
+            short_message: r.short_message()?.into(),
+            tlvs: r.tlvs()?,
+        })
+    }
+
+    fn size(&self, s: &mut Sizer) -> Result<(), Error> {
+        if self.dest_addresses.len() > 254 {
+            return Err(s.error(
+                "number_of_dests",
+                Problem::TooLong {
+                    length: self.dest_addresses.len(),
+                    max: 254,
+                },
+            ));
+        }
+        s.cstr("service_type", &self.service_type, 6)?
+            .int(2)
+            .cstr("source_addr", &self.source_addr, 21)?
+            .int(1);
+        for dest in &self.dest_addresses {
+            match dest {
+                Dest::SmeAddress {
+                    destination_addr, ..
+                } => s.int(3).cstr("destination_addr", destination_addr, 21)?,
+                Dest::DistributionList { dl_name } => s.int(1).cstr("dl_name", dl_name, 21)?,
+            };
+        }
+        s.int(3)
+            .cstr("schedule_delivery_time", &self.schedule_delivery_time, 17)?
+            .cstr("validity_period", &self.validity_period, 17)?
+            .int(4)
+            .short_message(&self.short_message)?
+            .octets(self.tlvs.as_bytes());
+        Ok(())
+    }
+
+    fn write(&self, dst: &mut BytesMut) {
+        put_cstr(dst, &self.service_type);
+        dst.put_u8(self.source_addr_ton.0);
+        dst.put_u8(self.source_addr_npi.0);
+        put_cstr(dst, &self.source_addr);
+        dst.put_u8(self.dest_addresses.len() as u8);
+        for dest in &self.dest_addresses {
+            match dest {
+                Dest::SmeAddress {
+                    dest_addr_ton,
+                    dest_addr_npi,
+                    destination_addr,
+                } => {
+                    dst.put_u8(1);
+                    dst.put_u8(dest_addr_ton.0);
+                    dst.put_u8(dest_addr_npi.0);
+                    put_cstr(dst, destination_addr);
+                }
+                Dest::DistributionList { dl_name } => {
+                    dst.put_u8(2);
+                    put_cstr(dst, dl_name);
+                }
+            }
+        }
+        dst.put_u8(self.esm_class.0);
+        dst.put_u8(self.protocol_id);
+        dst.put_u8(self.priority_flag);
+        put_cstr(dst, &self.schedule_delivery_time);
+        put_cstr(dst, &self.validity_period);
+        dst.put_u8(self.registered_delivery.0);
+        dst.put_u8(self.replace_if_present_flag);
+        dst.put_u8(self.data_coding.0);
+        dst.put_u8(self.sm_default_msg_id);
+        put_short_message(dst, &self.short_message);
+        dst.put_slice(self.tlvs.as_bytes());
+    }
+}

@@ -1,0 +1,63 @@
+//! submit_sm_resp (SMPP 3.4 §4.4.2): the SMSC's answer with the message id it assigned.
+//! deliver_sm_resp (§4.6.2) and data_sm_resp (§4.7.2) share this body.
+
+use super::BodyCodec;
+use crate::wire::{Reader, Sizer, put_cstr};
+use crate::{COctetString, Error, Tlvs};
+use bytes::{BufMut, BytesMut};
+
+/// The body of submit_sm_resp, deliver_sm_resp and data_sm_resp.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SubmitSmResp {
+    /// The SMSC's id for the message (C-string, max 65 with NUL). `None` when the body is
+    /// absent, as many SMSCs send it when `command_status` is not 0; an empty id is legal too.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub message_id: Option<COctetString>,
+    /// Optional parameters (data_sm_resp has them in 3.4; carriers add them to the others).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Tlvs::is_empty")
+    )]
+    pub tlvs: Tlvs,
+}
+
+impl SubmitSmResp {
+    /// A response carrying `message_id`.
+    pub fn new(message_id: impl Into<COctetString>) -> Self {
+        SubmitSmResp {
+            message_id: Some(message_id.into()),
+            tlvs: Tlvs::new(),
+        }
+    }
+}
+
+impl BodyCodec for SubmitSmResp {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        if r.is_empty() {
+            return Ok(SubmitSmResp::default());
+        }
+        Ok(SubmitSmResp {
+            message_id: Some(r.cstr("message_id", 65)?.into()),
+            tlvs: r.tlvs()?,
+        })
+    }
+
+    fn size(&self, s: &mut Sizer) -> Result<(), Error> {
+        if let Some(message_id) = &self.message_id {
+            s.cstr("message_id", message_id, 65)?
+                .octets(self.tlvs.as_bytes());
+        }
+        Ok(())
+    }
+
+    fn write(&self, dst: &mut BytesMut) {
+        if let Some(message_id) = &self.message_id {
+            put_cstr(dst, message_id);
+            dst.put_slice(self.tlvs.as_bytes());
+        }
+    }
+}
