@@ -1,3 +1,5 @@
 //! `smppctl`: the control client.
 
-fn main() {}
+fn main() {
+    std::process::exit(smppd::ctl::main());
+}
