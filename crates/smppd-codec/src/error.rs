@@ -161,6 +161,9 @@ impl Error {
             Error::Field { field, problem, .. } => match (*field, problem) {
                 (_, Problem::TlvPastBody { .. }) => CommandStatus::ESME_RINVOPTPARSTREAM,
                 (_, Problem::PayloadConflict) => CommandStatus::ESME_RINVOPTPARSTREAM,
+                // A TLV header cut short is as much an error of the optional part.
+                ("tlv", _) => CommandStatus::ESME_RINVOPTPARSTREAM,
+                ("command_length" | "header", _) => CommandStatus::ESME_RINVCMDLEN,
                 ("short_message" | "sm_length", _) => CommandStatus::ESME_RINVMSGLEN,
                 (_, Problem::Truncated { .. }) => CommandStatus::ESME_RINVCMDLEN,
                 ("source_addr", _) => CommandStatus::ESME_RINVSRCADR,

@@ -36,7 +36,7 @@ impl<'a> Reader<'a> {
         self.frame.len() - self.rest.len()
     }
 
-    fn error(&self, field: &'static str, problem: Problem) -> Error {
+    pub(crate) fn error(&self, field: &'static str, problem: Problem) -> Error {
         Error::Field {
             header: self.header,
             pdu: self.pdu,
@@ -121,6 +121,16 @@ impl<'a> Reader<'a> {
     /// `sm_length` then `short_message` (§4.4.1: sm_length 0..=254, the octets follow).
     pub(crate) fn short_message(&mut self) -> Result<Bytes, Error> {
         let length = self.u8("sm_length")?;
+        // §5.2.21: sm_length is 0 to 254 (255 could not be encoded back).
+        if length > 254 {
+            return Err(self.error(
+                "sm_length",
+                Problem::TooLong {
+                    length: usize::from(length),
+                    max: 254,
+                },
+            ));
+        }
         self.octets("short_message", usize::from(length))
     }
 

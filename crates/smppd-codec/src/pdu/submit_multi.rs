@@ -82,7 +82,11 @@ impl BodyCodec for SubmitMulti {
         let source_addr_npi = Npi(r.u8("source_addr_npi")?);
         let source_addr = r.cstr("source_addr", 21)?.into();
         let number_of_dests = r.u8("number_of_dests")?;
-        // At most 255 entries, each checked against the body as it is read.
+        // §5.2.24: "a maximum of 254 destination addresses are allowed".
+        if number_of_dests > 254 {
+            return Err(r.invalid("number_of_dests", u32::from(number_of_dests)));
+        }
+        // At most 254 entries, each checked against the body as it is read.
         let mut dest_addresses = Vec::with_capacity(usize::from(number_of_dests));
         for _ in 0..number_of_dests {
             let dest = match r.u8("dest_flag")? {

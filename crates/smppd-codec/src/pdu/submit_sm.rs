@@ -57,7 +57,7 @@ pub struct SubmitSm {
 
 impl BodyCodec for SubmitSm {
     fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
-        Ok(SubmitSm {
+        let body = SubmitSm {
             service_type: r.cstr("service_type", 6)?.into(),
             source_addr_ton: Ton(r.u8("source_addr_ton")?),
             source_addr_npi: Npi(r.u8("source_addr_npi")?),
@@ -76,7 +76,12 @@ impl BodyCodec for SubmitSm {
             sm_default_msg_id: r.u8("sm_default_msg_id")?,
             short_message: r.short_message()?.into(),
             tlvs: r.tlvs()?,
-        })
+        };
+        // §5.3.2.32: message_payload replaces short_message; both at once is an error.
+        if !body.short_message.is_empty() && body.tlvs.get(Tag::MESSAGE_PAYLOAD).is_some() {
+            return Err(r.error("message_payload", Problem::PayloadConflict));
+        }
+        Ok(body)
     }
 
     fn size(&self, s: &mut Sizer) -> Result<(), Error> {

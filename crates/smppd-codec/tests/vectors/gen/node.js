@@ -99,7 +99,7 @@ const vectors = [
 		dest_addr_ton: 2, dest_addr_npi: 8, destination_addr: '07700900123', esm_class: 0x01,
 		schedule_delivery_time: '251231235959104+', validity_period: '000001000000', registered_delivery: 2,
 		replace_if_present_flag: 1, data_coding: 0x04, short_message: Buffer.alloc(0),
-		message_payload: payload300, source_port: 9200, dest_port: 2948, user_message_reference: 0xfffe,
+		message_payload: payload300, source_port: 16000, dest_port: 16001, user_message_reference: 0xfffe,
 	}],
 	['submit_sm_tlv_mix', 'submit_sm', {
 		sequence_number: 17, source_addr_ton: 1, source_addr_npi: 1, source_addr: '447700900001',
@@ -189,11 +189,19 @@ function renderTlvValue(type, raw, libValue) {
 		return { value: raw.toString('hex'), note: `length ${raw.length}, spec says ${width}` };
 	}
 	if (type === 'c') {
-		const s = typeof libValue === 'string' ? libValue : raw.toString('latin1').replace(/\0$/, '');
+		const wire = raw.toString('latin1');
+		const s = typeof libValue === 'string' ? libValue : wire.replace(/\0$/, '');
+		if (!wire.endsWith('\0')) return { value: s, note: 'C-string without its NUL' };
+		if (s !== wire.slice(0, -1)) return { value: s, bad: `library read ${JSON.stringify(s)}, bytes say ${JSON.stringify(wire.slice(0, -1))}` };
 		return { value: s };
 	}
-	// octets: the library may have handed back a Buffer (raw) or something it interpreted.
-	return { value: Buffer.isBuffer(libValue) ? libValue.toString('hex') : raw.toString('hex') };
+	// octets: the library should hand back the bytes; anything else is its own interpretation.
+	// (An octet string of one octet read as that octet's value is the same reading.)
+	if (libValue !== undefined && !Buffer.isBuffer(libValue) && !(raw.length === 1 && libValue === raw[0])) {
+		return { value: raw.toString('hex'), note: `library reads ${raw.length} octet(s) as ${JSON.stringify(libValue)}` };
+	}
+	if (Buffer.isBuffer(libValue) && !libValue.equals(raw)) return { value: raw.toString('hex'), bad: 'library value differs from the bytes' };
+	return { value: raw.toString('hex') };
 }
 
 // Decode with the library, filters off (no text/time interpretation): fields as on the wire.
@@ -276,7 +284,8 @@ function render(buf) {
 		}
 		const s = tlvSpec(tag);
 		const key = s ? s[0] : '0x' + tag.toString(16).padStart(4, '0');
-		const r = renderTlvValue(s ? s[1] : 'octets', raw, libValue);
+		// A tag outside SMPP 3.4 is rendered as its bytes, whatever the library makes of it.
+		const r = renderTlvValue(s ? s[1] : 'octets', raw, s ? libValue : undefined);
 		if (r.bad) notes.push(`${key}: ${r.bad}`);
 		if (r.note) notes.push(`${key}: ${r.note}`);
 		if (key in json.tlvs) notes.push(`${key}: occurs more than once; the .json keeps the last`);
