@@ -1,5 +1,21 @@
 //! smppd: an SMPP 3.4 gateway daemon.
 //!
-//! The binaries (`smppd`, `smppctl`) only parse arguments and call into this library.
+//! Layout: [`session`] is the protocol state machine of one SMPP session, with no IO;
+//! [`connection`] drives it over TCP or TLS; [`link`] holds a carrier's ordered queue and the
+//! pace its sessions share ([`throttle`]); [`pool`] starts every link's sessions and [`route`]
+//! picks the link for a destination; [`daemon`] wires them to the configuration ([`config`]),
+//! metrics, systemd and signals. The binaries (`smppd`, `smppctl`) only parse arguments and
+//! call into this library ([`ctl`] holds `smppctl`'s commands).
 
+pub mod config;
+pub mod connection;
 pub mod ctl;
+pub mod daemon;
+pub mod link;
+pub mod metrics;
+pub mod pool;
+pub mod route;
+pub mod session;
+pub mod systemd;
+pub mod throttle;
+pub mod tls;

@@ -1,0 +1,314 @@
+//! A link: one carrier SMSC, its ordered queue of submissions, and the pace that its sessions
+//! share (token bucket and throttling reaction). Sessions pull work from here; nothing is
+//! pushed at a session, so a session that goes down simply stops pulling and its unanswered
+//! work comes back into the queue at its original place.
+
+use crate::config::LinkConfig;
+use crate::metrics::LinkMetrics;
+use crate::throttle::{Adaptive, TokenBucket};
+use smppd_codec::{COctetString, CommandStatus, SubmitSm};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+
+/// How many times a submission is sent again after no answer or a transient error (other than
+/// throttling, which is retried for as long as it lasts) before it is reported failed.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Identifies one `submit_sm` to whoever queued it: a message and the index of its segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SegmentId {
+    /// The gateway's message id.
+    pub message: u64,
+    /// 0-based segment index within the message.
+    pub part: u16,
+}
+
+/// A `submit_sm` waiting for, or out on, a session.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Place in the link's queue: lower goes first, also when sent again.
+    order: u64,
+    /// Which segment this is.
+    pub id: SegmentId,
+    /// The PDU body to send.
+    pub sm: SubmitSm,
+    /// Sends so far that ended without an answer or with a transient error.
+    pub attempts: u32,
+}
+
+/// The final word on one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The SMSC accepted it with this id.
+    Accepted {
+        /// Which segment.
+        id: SegmentId,
+        /// The link that sent it.
+        link: Arc<str>,
+        /// The SMSC's message id.
+        smsc_id: COctetString,
+    },
+    /// It will not be sent: refused permanently, or out of attempts.
+    Failed {
+        /// Which segment.
+        id: SegmentId,
+        /// The link that tried.
+        link: Arc<str>,
+        /// Why, as the spec's status (or `ESME_RUNKNOWNERR` for "never answered").
+        status: CommandStatus,
+        /// A sentence for the operator.
+        reason: String,
+    },
+}
+
+/// What [`Link::take`] gives a session.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "returned by value once per submission; boxing would allocate per message"
+)]
+pub enum Take {
+    /// Send this.
+    Job(Job),
+    /// Nothing to send before this time (paused or out of tokens).
+    Until(Instant),
+    /// The queue is empty.
+    Empty,
+}
+
+#[derive(Debug)]
+struct LinkState {
+    queue: BTreeMap<u64, Job>,
+    next_order: u64,
+    bucket: Option<TokenBucket>,
+    adaptive: Adaptive,
+    /// Accepted submissions in the current and the previous second, to estimate the rate.
+    accepted_this_second: (Instant, u64),
+    accepted_last_second: u64,
+}
+
+/// One carrier link, shared by its session tasks.
+#[derive(Debug)]
+pub struct Link {
+    /// Its configuration.
+    pub config: Arc<LinkConfig>,
+    /// Its name, shared into outcomes.
+    pub name: Arc<str>,
+    state: Mutex<LinkState>,
+    /// Bumped whenever work may have become available; sessions wait on it.
+    work: watch::Sender<u64>,
+    sessions_up: AtomicUsize,
+    outcomes: mpsc::Sender<Outcome>,
+    /// The link's metric handles.
+    pub metrics: LinkMetrics,
+}
+
+impl Link {
+    /// A link with an empty queue, reporting outcomes on `outcomes`.
+    pub fn new(config: LinkConfig, outcomes: mpsc::Sender<Outcome>, now: Instant) -> Self {
+        let max_rate = (config.max_tps > 0).then_some(f64::from(config.max_tps));
+        let window = config.window as usize;
+        Link {
+            name: Arc::from(config.name.as_str()),
+            metrics: LinkMetrics::new(&config.name),
+            state: Mutex::new(LinkState {
+                queue: BTreeMap::new(),
+                next_order: 0,
+                bucket: max_rate.map(|rate| TokenBucket::new(rate, now)),
+                adaptive: Adaptive::new(max_rate, window, now),
+                accepted_this_second: (now, 0),
+                accepted_last_second: 0,
+            }),
+            config: Arc::new(config),
+            work: watch::Sender::new(0),
+            sessions_up: AtomicUsize::new(0),
+            outcomes,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, LinkState> {
+        // A panic while holding the lock would be a bug in this file; the state stays usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wake(&self) {
+        self.work.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver for "work may be available" signals.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.work.subscribe()
+    }
+
+    /// Queues the segments of one message, in order, behind everything already queued.
+    pub fn enqueue(&self, segments: impl IntoIterator<Item = (SegmentId, SubmitSm)>) {
+        let mut state = self.lock();
+        for (id, sm) in segments {
+            let order = state.next_order;
+            state.next_order += 1;
+            state.queue.insert(
+                order,
+                Job {
+                    order,
+                    id,
+                    sm,
+                    attempts: 0,
+                },
+            );
+        }
+        self.metrics.queued.set(state.queue.len() as f64);
+        drop(state);
+        self.wake();
+    }
+
+    /// Submissions waiting to be sent.
+    pub fn queued(&self) -> usize {
+        self.lock().queue.len()
+    }
+
+    /// Sessions currently bound for transmitting.
+    pub fn sessions_up(&self) -> usize {
+        self.sessions_up.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn session_up(&self) {
+        let up = self.sessions_up.fetch_add(1, Ordering::Relaxed) + 1;
+        self.metrics.sessions.set(up as f64);
+    }
+
+    pub(crate) fn session_down(&self) {
+        let up = self.sessions_up.fetch_sub(1, Ordering::Relaxed) - 1;
+        self.metrics.sessions.set(up as f64);
+    }
+
+    /// The per-session window in force (narrowed while the carrier throttles).
+    pub fn window(&self) -> usize {
+        self.lock().adaptive.window()
+    }
+
+    /// The next submission to send, if the link's pace allows one now.
+    pub fn take(&self, now: Instant) -> Take {
+        let mut state = self.lock();
+        if let Some(until) = state.adaptive.paused_until(now) {
+            return Take::Until(until);
+        }
+        if state.queue.is_empty() {
+            return Take::Empty;
+        }
+        if let Some(bucket) = state.bucket.as_mut()
+            && let Err(until) = bucket.try_take(now)
+        {
+            return Take::Until(until);
+        }
+        let job = state.queue.pop_first();
+        self.metrics.queued.set(state.queue.len() as f64);
+        match job {
+            Some((_, job)) => Take::Job(job),
+            None => Take::Empty,
+        }
+    }
+
+    /// Puts a job back at its original place in the queue (its session could not send it,
+    /// or it must be sent again).
+    pub fn requeue(&self, job: Job) {
+        let mut state = self.lock();
+        state.queue.insert(job.order, job);
+        self.metrics.queued.set(state.queue.len() as f64);
+        drop(state);
+        self.wake();
+    }
+
+    /// The SMSC accepted `job`.
+    pub async fn accepted(&self, job: Job, smsc_id: COctetString, now: Instant) {
+        {
+            let mut state = self.lock();
+            let (start, count) = state.accepted_this_second;
+            if now.saturating_duration_since(start) >= Duration::from_secs(1) {
+                state.accepted_last_second = count;
+                state.accepted_this_second = (now, 1);
+            } else {
+                state.accepted_this_second.1 += 1;
+            }
+            if state.adaptive.accepted(now) {
+                let rate = state.adaptive.rate().or(self.configured_rate());
+                Self::apply_rate(&mut state, rate, now);
+                self.metrics.rate_limit.set(rate.unwrap_or(0.0));
+            }
+        }
+        self.metrics.accepted.increment(1);
+        self.report(Outcome::Accepted {
+            id: job.id,
+            link: self.name.clone(),
+            smsc_id,
+        })
+        .await;
+    }
+
+    /// The SMSC refused `job` with `status`: throttling pauses the link and sends it again;
+    /// other transient errors send it again a few times; the rest fail it.
+    pub async fn refused(&self, mut job: Job, status: CommandStatus, now: Instant) {
+        if status.is_throttling() {
+            {
+                let mut state = self.lock();
+                let observed = state.accepted_last_second.max(state.accepted_this_second.1);
+                state.adaptive.throttled(now, observed as f64);
+                let rate = state.adaptive.rate();
+                Self::apply_rate(&mut state, rate, now);
+                self.metrics.rate_limit.set(rate.unwrap_or(0.0));
+            }
+            self.metrics.throttled.increment(1);
+            return self.requeue(job);
+        }
+        job.attempts += 1;
+        if status.is_transient() && job.attempts < MAX_ATTEMPTS {
+            self.metrics.retried.increment(1);
+            return self.requeue(job);
+        }
+        let reason = format!("refused by the SMSC with {status}");
+        self.fail(job, status, reason).await;
+    }
+
+    /// `job` went unanswered (timeout, or its session closed): send it again, a few times.
+    pub async fn unanswered(&self, mut job: Job) {
+        job.attempts += 1;
+        if job.attempts < MAX_ATTEMPTS {
+            self.metrics.retried.increment(1);
+            return self.requeue(job);
+        }
+        let reason = format!("no response from the SMSC after {} attempts", job.attempts);
+        self.fail(job, CommandStatus::ESME_RUNKNOWNERR, reason)
+            .await;
+    }
+
+    async fn fail(&self, job: Job, status: CommandStatus, reason: String) {
+        self.metrics.failed.increment(1);
+        self.report(Outcome::Failed {
+            id: job.id,
+            link: self.name.clone(),
+            status,
+            reason,
+        })
+        .await;
+    }
+
+    async fn report(&self, outcome: Outcome) {
+        if self.outcomes.send(outcome).await.is_err() {
+            tracing::error!(link = %self.name, "outcome receiver gone; outcome not recorded");
+        }
+    }
+
+    fn configured_rate(&self) -> Option<f64> {
+        (self.config.max_tps > 0).then_some(f64::from(self.config.max_tps))
+    }
+
+    fn apply_rate(state: &mut LinkState, rate: Option<f64>, now: Instant) {
+        match (rate, state.bucket.as_mut()) {
+            (Some(rate), Some(bucket)) => bucket.set_rate(rate, now),
+            (Some(rate), None) => state.bucket = Some(TokenBucket::new(rate, now)),
+            (None, _) => state.bucket = None,
+        }
+    }
+}

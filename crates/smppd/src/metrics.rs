@@ -1,0 +1,76 @@
+//! Every metric smppd exports, named in one place, and the Prometheus exporter.
+//! `docs/metrics.md` describes each.
+
+use metrics::{Counter, Gauge, counter, gauge};
+use std::net::SocketAddr;
+
+/// submit_sm accepted by an SMSC (counter; label `link`).
+pub const SUBMIT_ACCEPTED: &str = "smppd_submit_accepted_total";
+/// Segments given up (permanent refusal or out of attempts) (counter; label `link`).
+pub const SUBMIT_FAILED: &str = "smppd_submit_failed_total";
+/// submit_sm sent again after no answer or a transient error (counter; label `link`).
+pub const SUBMIT_RETRIED: &str = "smppd_submit_retried_total";
+/// ESME_RTHROTTLED / ESME_RMSGQFUL answers (counter; label `link`).
+pub const THROTTLED: &str = "smppd_throttled_total";
+/// Sessions bound for transmitting (gauge; label `link`).
+pub const SESSIONS_BOUND: &str = "smppd_sessions_bound";
+/// Connection attempts after the first (counter; label `link`).
+pub const RECONNECTS: &str = "smppd_reconnects_total";
+/// Segments waiting in a link's queue (gauge; label `link`).
+pub const QUEUED: &str = "smppd_queued_segments";
+/// The rate limit in force after throttling, per second; 0 means none (gauge; label `link`).
+pub const RATE_LIMIT: &str = "smppd_rate_limit";
+/// deliver_sm / data_sm received (counter; labels `link`, `kind` = `mo` | `receipt`).
+pub const INBOUND: &str = "smppd_inbound_total";
+
+/// A link's metric handles, registered once so the hot path only touches atomics.
+#[derive(Debug, Clone)]
+pub struct LinkMetrics {
+    /// [`SUBMIT_ACCEPTED`].
+    pub accepted: Counter,
+    /// [`SUBMIT_FAILED`].
+    pub failed: Counter,
+    /// [`SUBMIT_RETRIED`].
+    pub retried: Counter,
+    /// [`THROTTLED`].
+    pub throttled: Counter,
+    /// [`SESSIONS_BOUND`].
+    pub sessions: Gauge,
+    /// [`RECONNECTS`].
+    pub reconnects: Counter,
+    /// [`QUEUED`].
+    pub queued: Gauge,
+    /// [`RATE_LIMIT`].
+    pub rate_limit: Gauge,
+    /// [`INBOUND`] with `kind="mo"`.
+    pub inbound_mo: Counter,
+    /// [`INBOUND`] with `kind="receipt"`.
+    pub inbound_receipt: Counter,
+}
+
+impl LinkMetrics {
+    /// The handles for link `name`.
+    pub fn new(name: &str) -> Self {
+        let link = name.to_owned();
+        LinkMetrics {
+            accepted: counter!(SUBMIT_ACCEPTED, "link" => link.clone()),
+            failed: counter!(SUBMIT_FAILED, "link" => link.clone()),
+            retried: counter!(SUBMIT_RETRIED, "link" => link.clone()),
+            throttled: counter!(THROTTLED, "link" => link.clone()),
+            sessions: gauge!(SESSIONS_BOUND, "link" => link.clone()),
+            reconnects: counter!(RECONNECTS, "link" => link.clone()),
+            queued: gauge!(QUEUED, "link" => link.clone()),
+            rate_limit: gauge!(RATE_LIMIT, "link" => link.clone()),
+            inbound_mo: counter!(INBOUND, "link" => link.clone(), "kind" => "mo"),
+            inbound_receipt: counter!(INBOUND, "link" => link, "kind" => "receipt"),
+        }
+    }
+}
+
+/// Serves `/metrics` for Prometheus on `addr`. Must be called inside a tokio runtime.
+pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .install()
+        .map_err(|e| format!("metrics exporter on {addr}: {e}"))
+}
