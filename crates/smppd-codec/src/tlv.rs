@@ -8,7 +8,30 @@
 use crate::code::code_space;
 use crate::error::{Error, Problem};
 use bytes::{BufMut, Bytes, BytesMut};
+use nom::multi::length_data;
+use nom::number::complete::be_u16;
+use nom::{IResult, Parser};
 use std::fmt;
+
+/// §5.3: a TLV is a 2-octet tag, a 2-octet length and that many octets of value.
+fn tlv(input: &[u8]) -> IResult<&[u8], (u16, &[u8])> {
+    (be_u16, length_data(be_u16)).parse(input)
+}
+
+/// Why [`tlv`] failed on `rest`: a header cut short, or a length running past the PDU
+/// (ESME_RINVOPTPARSTREAM either way).
+fn tlv_problem(rest: &[u8]) -> Problem {
+    match rest {
+        &[t0, t1, l0, l1, ref value @ ..] => Problem::TlvPastBody {
+            tag: u16::from_be_bytes([t0, t1]),
+            length: usize::from(u16::from_be_bytes([l0, l1])),
+            available: value.len(),
+        },
+        short => Problem::Truncated {
+            needed: 4 - short.len(),
+        },
+    }
+}
 
 /// A TLV tag.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -179,31 +202,12 @@ impl Tlvs {
     ///
     /// On error, the `usize` is the offset within `raw` of the TLV that runs past the end.
     pub fn from_bytes(raw: Bytes) -> Result<Self, (usize, Problem)> {
-        let mut at = 0;
-        while at < raw.len() {
-            let rest = &raw[at..];
-            // §5.3: every TLV starts with a 2-octet tag and a 2-octet length.
-            let Some(&[t0, t1, l0, l1]) = rest.get(..4) else {
-                return Err((
-                    at,
-                    Problem::Truncated {
-                        needed: 4 - rest.len(),
-                    },
-                ));
-            };
-            let len = usize::from(u16::from_be_bytes([l0, l1]));
-            // The length must not run past the PDU (ESME_RINVPARLEN / RINVOPTPARSTREAM).
-            if rest.len() - 4 < len {
-                return Err((
-                    at,
-                    Problem::TlvPastBody {
-                        tag: u16::from_be_bytes([t0, t1]),
-                        length: len,
-                        available: rest.len() - 4,
-                    },
-                ));
+        let mut rest: &[u8] = &raw;
+        while !rest.is_empty() {
+            match tlv(rest) {
+                Ok((next, _)) => rest = next,
+                Err(_) => return Err((raw.len() - rest.len(), tlv_problem(rest))),
             }
-            at += 4 + len;
         }
         Ok(Tlvs(raw))
     }

@@ -1,16 +1,17 @@
 //! Field-level reading and writing shared by every PDU: the spec's C-Octet String, Integer and
-//! Octet String types (§3.1), parsed with nom over the frame and kept as slices of it.
+//! Octet String types (§3.1), read off the frame's `&[u8]` and kept as slices of it.
 
 use crate::error::{Error, Problem};
 use crate::{Header, Tlvs};
-use bytes::{BufMut, Bytes, BytesMut};
-use nom::bytes::complete::{take, take_till};
-use nom::number::complete::{be_u8, be_u32};
-use nom::{IResult, Parser};
-
-type NomError<'a> = nom::error::Error<&'a [u8]>;
+use bytes::{Bytes, BytesMut};
 
 /// Reads the body of one PDU field by field. Every value returned is a slice of the frame.
+///
+/// The readers split `rest` with `core`'s slice methods rather than nom's parsers: they run once
+/// per field of every PDU, and nom 8 does not mark `input_len` and `take_from` of its `&[u8]`
+/// input `#[inline]`, so without cross-crate LTO every `be_u8` or `take` was a call costing more
+/// than the read: a third of the instructions of decoding a submit_sm (docs/performance.md).
+/// Errors are built out of line, away from the hot path.
 pub(crate) struct Reader<'a> {
     frame: &'a Bytes,
     rest: &'a [u8],
@@ -32,10 +33,13 @@ impl<'a> Reader<'a> {
         self.rest.is_empty()
     }
 
+    #[inline]
     fn offset(&self) -> usize {
         self.frame.len() - self.rest.len()
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn error(&self, field: &'static str, problem: Problem) -> Error {
         Error::Field {
             header: self.header,
@@ -46,24 +50,23 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn step<T>(
-        &mut self,
-        field: &'static str,
-        needed: usize,
-        parsed: IResult<&'a [u8], T, NomError<'a>>,
-    ) -> Result<T, Error> {
-        match parsed {
-            Ok((rest, value)) => {
-                self.rest = rest;
-                Ok(value)
-            }
-            Err(_) => Err(self.error(
-                field,
-                Problem::Truncated {
-                    needed: needed - self.rest.len(),
-                },
-            )),
-        }
+    /// `needed` octets were wanted where fewer remain.
+    #[cold]
+    #[inline(never)]
+    fn truncated(&self, field: &'static str, needed: usize) -> Error {
+        self.error(
+            field,
+            Problem::Truncated {
+                needed: needed - self.rest.len(),
+            },
+        )
+    }
+
+    /// The first `len` octets of `rest` (checked by the caller) as a slice of the frame.
+    #[inline]
+    fn slice(&self, len: usize) -> Bytes {
+        let start = self.offset();
+        self.frame.slice(start..start + len)
     }
 
     /// A field whose value the spec does not allow.
@@ -72,53 +75,80 @@ impl<'a> Reader<'a> {
     }
 
     /// A one-octet Integer.
+    #[inline]
     pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, Error> {
-        let parsed = be_u8(self.rest);
-        self.step(field, 1, parsed)
+        match self.rest.split_first() {
+            Some((&value, rest)) => {
+                self.rest = rest;
+                Ok(value)
+            }
+            None => Err(self.truncated(field, 1)),
+        }
     }
 
     /// A four-octet Integer.
+    #[inline]
     pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, Error> {
-        let parsed = be_u32(self.rest);
-        self.step(field, 4, parsed)
+        match self.rest.split_first_chunk::<4>() {
+            Some((value, rest)) => {
+                self.rest = rest;
+                Ok(u32::from_be_bytes(*value))
+            }
+            None => Err(self.truncated(field, 4)),
+        }
     }
 
     /// A C-Octet String of at most `max` octets including its NUL; returned without the NUL.
+    // `always`: with `find_nul` inside, LLVM kept this out of line, and the call and the `Result`
+    // passed through memory cost more than the word-wise search saves.
+    #[inline(always)]
     pub(crate) fn cstr(&mut self, field: &'static str, max: usize) -> Result<Bytes, Error> {
         let window = &self.rest[..self.rest.len().min(max)];
-        let (after, text) = take_till::<_, _, NomError<'a>>(|b| b == 0)
-            .parse(window)
-            .unwrap_or((&[], window));
-        if after.is_empty() {
-            // §3.1: the NUL is part of the value and counts towards the limit.
-            let problem = if self.rest.len() >= max {
-                Problem::Unterminated { max }
-            } else {
-                Problem::Truncated { needed: 1 }
-            };
-            return Err(self.error(field, problem));
-        }
-        self.rest = &self.rest[text.len() + 1..];
-        Ok(self.frame.slice_ref(text))
+        let Some(len) = find_nul(window) else {
+            return Err(self.unterminated(field, max));
+        };
+        let text = self.slice(len);
+        self.rest = &self.rest[len + 1..];
+        Ok(text)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unterminated(&self, field: &'static str, max: usize) -> Error {
+        // §3.1: the NUL is part of the value and counts towards the limit.
+        let problem = if self.rest.len() >= max {
+            Problem::Unterminated { max }
+        } else {
+            Problem::Truncated { needed: 1 }
+        };
+        self.error(field, problem)
     }
 
     /// `len` opaque octets.
+    #[inline]
     pub(crate) fn octets(&mut self, field: &'static str, len: usize) -> Result<Bytes, Error> {
         if len > self.rest.len() {
-            return Err(self.error(
-                field,
-                Problem::LengthPastBody {
-                    length: len,
-                    available: self.rest.len(),
-                },
-            ));
+            return Err(self.past_body(field, len));
         }
-        let parsed = take(len).parse(self.rest);
-        let octets = self.step(field, len, parsed)?;
-        Ok(self.frame.slice_ref(octets))
+        let octets = self.slice(len);
+        self.rest = &self.rest[len..];
+        Ok(octets)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn past_body(&self, field: &'static str, len: usize) -> Error {
+        self.error(
+            field,
+            Problem::LengthPastBody {
+                length: len,
+                available: self.rest.len(),
+            },
+        )
     }
 
     /// `sm_length` then `short_message` (§4.4.1: sm_length 0..=254, the octets follow).
+    #[inline]
     pub(crate) fn short_message(&mut self) -> Result<Bytes, Error> {
         let length = self.u8("sm_length")?;
         // §5.2.21: sm_length is 0 to 254 (255 could not be encoded back).
@@ -137,7 +167,7 @@ impl<'a> Reader<'a> {
     /// Everything left, as TLVs (§5.3).
     pub(crate) fn tlvs(&mut self) -> Result<Tlvs, Error> {
         let start = self.offset();
-        let rest = self.frame.slice_ref(self.rest);
+        let rest = self.slice(self.rest.len());
         match Tlvs::from_bytes(rest) {
             Ok(tlvs) => {
                 self.rest = &[];
@@ -165,6 +195,30 @@ impl<'a> Reader<'a> {
             })
         }
     }
+}
+
+/// The index of the first NUL in `octets`, eight octets at a time (C-strings are in almost every
+/// PDU; a byte-at-a-time search took 7% of the instructions of decoding a submit_sm).
+#[inline]
+fn find_nul(octets: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = octets.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // The lowest flagged octet is the first zero octet; flags above it may be false.
+        let zeros = word.wrapping_sub(LOW) & !word & HIGH;
+        if zeros != 0 {
+            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|i| at + i)
 }
 
 /// Checks each field against its limit while adding up the body's length, so that encoding
@@ -208,7 +262,7 @@ impl Sizer {
                 },
             ));
         }
-        if value.contains(&0) {
+        if find_nul(value).is_some() {
             return Err(self.error(field, Problem::InteriorNul));
         }
         self.len += value.len() + 1;
@@ -236,13 +290,48 @@ impl Sizer {
     }
 }
 
+/// Appends fields to a `BytesMut` through `BytesMut::extend_from_slice`, which `bytes` marks
+/// `#[inline]`. Its `BufMut` methods of the same names all go through `put_slice`, which it does
+/// not: every one-octet field was a call and a `memcpy`, half the instructions of encoding a
+/// submit_sm (docs/performance.md). PDU files import this trait instead of `BufMut`.
+pub(crate) trait Put {
+    /// A one-octet Integer.
+    fn put_u8(&mut self, n: u8);
+    /// A four-octet Integer, big-endian.
+    fn put_u32(&mut self, n: u32);
+    /// Octets as they are.
+    fn put_slice(&mut self, octets: &[u8]);
+}
+
+impl Put for BytesMut {
+    #[inline]
+    fn put_u8(&mut self, n: u8) {
+        self.extend_from_slice(&[n]);
+    }
+
+    #[inline]
+    fn put_u32(&mut self, n: u32) {
+        self.extend_from_slice(&n.to_be_bytes());
+    }
+
+    #[inline]
+    fn put_slice(&mut self, octets: &[u8]) {
+        // Most C-strings of a PDU are empty: no call to memcpy for them.
+        if !octets.is_empty() {
+            self.extend_from_slice(octets);
+        }
+    }
+}
+
 /// Writes a C-Octet String: the text, then its NUL.
+#[inline]
 pub(crate) fn put_cstr(dst: &mut BytesMut, value: &[u8]) {
     dst.put_slice(value);
     dst.put_u8(0);
 }
 
 /// Writes `sm_length` and `short_message` (length checked by [`Sizer::short_message`]).
+#[inline]
 pub(crate) fn put_short_message(dst: &mut BytesMut, value: &[u8]) {
     dst.put_u8(value.len() as u8);
     dst.put_slice(value);

@@ -2,9 +2,9 @@
 //! available. It has no response.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, Error, Npi, Tlvs, Ton};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of alert_notification.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

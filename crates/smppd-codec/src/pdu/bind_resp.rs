@@ -2,9 +2,9 @@
 //! §4.1.6).
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, Error, Tlvs};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of a bind response.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

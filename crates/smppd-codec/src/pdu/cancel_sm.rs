@@ -2,9 +2,9 @@
 //! destination. Its response (§4.9.2) is a bare header.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, Error, Npi, Tlvs, Ton};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of cancel_sm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,9 +2,9 @@
 //! the user data travels in the message_payload TLV.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, DataCoding, Error, EsmClass, Npi, RegisteredDelivery, Tlvs, Ton};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of data_sm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

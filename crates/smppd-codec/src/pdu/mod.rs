@@ -30,9 +30,9 @@ pub use submit_multi_resp::{SubmitMultiResp, UnsuccessSme};
 pub use submit_sm::SubmitSm;
 pub use submit_sm_resp::SubmitSmResp;
 
-use crate::wire::{Reader, Sizer};
+use crate::wire::{Put, Reader, Sizer};
 use crate::{CommandId, CommandStatus, Error, Header};
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
 /// How one body type is read and written. The PDU's name comes from the caller, so that
 /// bodies shared by several PDUs (the three binds, submit_sm and deliver_sm) report errors
@@ -88,18 +88,26 @@ macro_rules! bodies {
                 }
             }
 
-            fn decode(frame: &Bytes, header: Header) -> Result<Body, Error> {
+            /// The whole PDU with this body, built here so that the decoded body is moved
+            /// once: moving it through a `Result<Body, _>` into the `Pdu` copied its 250 octets
+            /// once more.
+            fn decode_pdu(frame: &Bytes, header: Header) -> Result<Pdu, Error> {
+                let pdu = |body| Pdu {
+                    command_status: header.command_status,
+                    sequence_number: header.sequence_number,
+                    body,
+                };
                 match header.command_id {
                     $( CommandId::$id => {
                         let mut r = Reader::new(frame, header, pdu_name(CommandId::$id));
                         let body = <$ty as BodyCodec>::decode(&mut r)?;
                         r.finish()?;
-                        Ok(Body::$variant(body))
+                        Ok(pdu(Body::$variant(body)))
                     } )*
                     $( CommandId::$hid => {
                         // §4: these PDUs are a header with no body.
                         Reader::new(frame, header, pdu_name(CommandId::$hid)).finish()?;
-                        Ok(Body::$hvariant)
+                        Ok(pdu(Body::$hvariant))
                     } )*
                     _ => Err(Error::UnknownCommand { header }),
                 }
@@ -252,12 +260,7 @@ impl Pdu {
                 problem,
             });
         }
-        let body = Body::decode(&frame, header)?;
-        Ok(Pdu {
-            command_status: header.command_status,
-            sequence_number: header.sequence_number,
-            body,
-        })
+        Body::decode_pdu(&frame, header)
     }
 
     /// The encoded length, `command_length`, after checking every field against its limit.
@@ -277,10 +280,13 @@ impl Pdu {
             },
         })?;
         dst.reserve(length);
-        dst.put_u32(command_length);
-        dst.put_u32(self.command_id().0);
-        dst.put_u32(self.command_status.0);
-        dst.put_u32(self.sequence_number);
+        // One append for the header rather than four.
+        let mut header = [0; Header::LEN];
+        header[..4].copy_from_slice(&command_length.to_be_bytes());
+        header[4..8].copy_from_slice(&self.command_id().0.to_be_bytes());
+        header[8..12].copy_from_slice(&self.command_status.0.to_be_bytes());
+        header[12..].copy_from_slice(&self.sequence_number.to_be_bytes());
+        dst.put_slice(&header);
         self.body.write(dst);
         Ok(())
     }

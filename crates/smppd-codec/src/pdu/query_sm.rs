@@ -1,9 +1,9 @@
 //! query_sm (SMPP 3.4 §4.8.1): the ESME asks for the state of a message it submitted.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, Error, Npi, Tlvs, Ton};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of query_sm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

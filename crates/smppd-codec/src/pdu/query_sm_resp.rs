@@ -1,9 +1,9 @@
 //! query_sm_resp (SMPP 3.4 §4.8.2): the state of the queried message.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, Error, MessageState, Tlvs};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of query_sm_resp.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

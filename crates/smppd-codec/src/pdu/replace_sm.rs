@@ -2,9 +2,9 @@
 //! header.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr, put_short_message};
+use crate::wire::{Put, Reader, Sizer, put_cstr, put_short_message};
 use crate::{COctetString, Error, Npi, OctetString, RegisteredDelivery, Tlvs, Ton};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of replace_sm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

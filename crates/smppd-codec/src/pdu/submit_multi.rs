@@ -3,11 +3,11 @@
 
 use super::BodyCodec;
 use crate::error::Problem;
-use crate::wire::{Reader, Sizer, put_cstr, put_short_message};
+use crate::wire::{Put, Reader, Sizer, put_cstr, put_short_message};
 use crate::{
     COctetString, DataCoding, Error, EsmClass, Npi, OctetString, RegisteredDelivery, Tlvs, Ton,
 };
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// One destination of a submit_multi (§4.5.1.1).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 
 use super::BodyCodec;
 use crate::error::Problem;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, CommandStatus, Error, Npi, Tlvs, Ton};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// A destination the SMSC could not accept (§4.5.2.1).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 
 use super::BodyCodec;
 use crate::error::Problem;
-use crate::wire::{Reader, Sizer, put_cstr, put_short_message};
+use crate::wire::{Put, Reader, Sizer, put_cstr, put_short_message};
 use crate::{
     COctetString, DataCoding, Error, EsmClass, Npi, OctetString, RegisteredDelivery, Tag, Tlvs, Ton,
 };
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of submit_sm and deliver_sm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

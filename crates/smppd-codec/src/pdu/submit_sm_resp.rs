@@ -2,9 +2,9 @@
 //! deliver_sm_resp (§4.6.2) and data_sm_resp (§4.7.2) share this body.
 
 use super::BodyCodec;
-use crate::wire::{Reader, Sizer, put_cstr};
+use crate::wire::{Put, Reader, Sizer, put_cstr};
 use crate::{COctetString, Error, Tlvs};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 /// The body of submit_sm_resp, deliver_sm_resp and data_sm_resp.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
