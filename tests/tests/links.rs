@@ -57,17 +57,44 @@ impl Harness {
         }
     }
 
-    /// The next `n` outcomes, or a panic naming how many came within `limit`.
-    async fn outcomes(&mut self, n: usize, limit: Duration) -> Vec<Outcome> {
+    /// The next `n` outcomes, or a panic naming how many came within `limit`. Each
+    /// acceptance counts as recorded at once (as the daemon's store does after its commit).
+    async fn outcomes(&mut self, n: usize, limit: Duration) -> Vec<Got> {
         let mut out = Vec::with_capacity(n);
         let deadline = Instant::now() + limit;
         while out.len() < n {
             match timeout(deadline - Instant::now(), self.outcomes.recv()).await {
-                Ok(Some(o)) => out.push(o),
+                Ok(Some(o)) => out.push(Got::from(o)),
                 _ => panic!("{} of {n} outcomes within {limit:?}", out.len()),
             }
         }
         out
+    }
+}
+
+/// An outcome as the tests look at it.
+#[derive(Debug)]
+enum Got {
+    Accepted(u64),
+    Failed {
+        message: u64,
+        status: CommandStatus,
+        reason: String,
+    },
+}
+
+impl From<Outcome> for Got {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Accepted { id, .. } => Got::Accepted(id.message),
+            Outcome::Failed {
+                id, status, reason, ..
+            } => Got::Failed {
+                message: id.message,
+                status,
+                reason,
+            },
+        }
     }
 }
 
@@ -84,12 +111,14 @@ fn submit_sm(message: u64) -> SubmitSm {
     }
 }
 
-fn accepted_ids(outcomes: &[Outcome]) -> Vec<u64> {
+fn accepted_ids(outcomes: &[Got]) -> Vec<u64> {
     outcomes
         .iter()
         .map(|o| match o {
-            Outcome::Accepted { id, .. } => id.message,
-            Outcome::Failed { id, reason, .. } => panic!("message {} failed: {reason}", id.message),
+            Got::Accepted(message) => *message,
+            Got::Failed {
+                message, reason, ..
+            } => panic!("message {message} failed: {reason}"),
         })
         .collect()
 }
@@ -315,7 +344,7 @@ async fn unanswered_submissions_are_retried_then_fail_with_a_reason() {
     let mut h = Harness::start(vec![link]);
     h.enqueue(0, 1);
     let outcome = h.outcomes(1, Duration::from_secs(10)).await.remove(0);
-    let Outcome::Failed { status, reason, .. } = outcome else {
+    let Got::Failed { status, reason, .. } = outcome else {
         panic!("a message never answered was reported {outcome:?}");
     };
     assert_eq!(status, CommandStatus::ESME_RUNKNOWNERR);
@@ -409,7 +438,7 @@ async fn shutdown_waits_for_outstanding_responses_then_unbinds() {
     let mut outcomes = outcomes;
     let mut got = Vec::new();
     while let Ok(o) = outcomes.try_recv() {
-        got.push(o);
+        got.push(Got::from(o));
     }
     assert_eq!(
         accepted_ids(&got).len(),

@@ -3,7 +3,7 @@
 //! with exponential backoff and jitter when the connection ends. Protocol decisions are the
 //! session's; this file only moves bytes, time and jobs.
 
-use crate::link::{Job, Link, Take};
+use crate::link::{Job, Link, Recorded, Take, Unrecorded};
 use crate::session::{CloseReason, Event, Session, SessionConfig, State};
 use crate::tls::Tls;
 use bytes::BytesMut;
@@ -223,6 +223,7 @@ where
     let mut bound = false;
     let mut paced_until: Option<Instant> = None;
     let mut drain_deadline: Option<Instant> = None;
+    let unrecorded = Arc::new(Unrecorded::default());
 
     let reason = loop {
         let now = Instant::now();
@@ -239,36 +240,6 @@ where
             session.unbind(std_now);
         }
 
-        // Pull work while the window and the link's pace allow.
-        if drain_deadline.is_none() && paced_until.is_none_or(|t| t <= now) {
-            paced_until = None;
-            session.set_window(link.window());
-            work.borrow_and_update();
-            while session.can_submit() {
-                match link.take(std_now) {
-                    Take::Job(job) => {
-                        let sm = job.sm.clone();
-                        if let Err((_, job)) = session.submit(sm, job, std_now) {
-                            link.requeue(job);
-                            break;
-                        }
-                    }
-                    Take::Until(t) => {
-                        paced_until = Some(Instant::from_std(t));
-                        break;
-                    }
-                    Take::Empty => break,
-                }
-            }
-        }
-
-        // Encode everything the session wants to send into one write.
-        while let Some(pdu) = session.poll_transmit() {
-            if let Err(e) = pdu.encode(&mut wbuf) {
-                tracing::error!(link = %link.name, error = %e, "PDU not encodable; dropped from the wire");
-            }
-        }
-
         // Act on the session's events.
         let mut closed = None;
         while let Some(event) = session.poll_event() {
@@ -281,7 +252,8 @@ where
                     tracing::info!(link = %link.name, smsc = %system_id, "bound");
                 }
                 Event::Accepted { token, message_id } => {
-                    link.accepted(token, message_id, std_now).await;
+                    let recorded = Recorded::new(&unrecorded);
+                    link.accepted(token, message_id, recorded, std_now).await;
                 }
                 Event::Refused { token, status } => link.refused(token, status, std_now).await,
                 Event::Unanswered { token } => link.unanswered(token).await,
@@ -326,6 +298,40 @@ where
                 Event::Closed(reason) => closed = Some(reason),
             }
         }
+        // Work is pulled only after the events: an acceptance must count against the window
+        // (as unrecorded) before its slot is reused.
+        // Pull work while the window and the link's pace allow.
+        if drain_deadline.is_none() && paced_until.is_none_or(|t| t <= now) {
+            paced_until = None;
+            session.set_window(link.window());
+            work.borrow_and_update();
+            while session.can_submit()
+                && session.outstanding() + unrecorded.count() < session.window()
+            {
+                match link.take(std_now) {
+                    Take::Job(job) => {
+                        let sm = job.sm.clone();
+                        if let Err((_, job)) = session.submit(sm, job, std_now) {
+                            link.requeue(job);
+                            break;
+                        }
+                    }
+                    Take::Until(t) => {
+                        paced_until = Some(Instant::from_std(t));
+                        break;
+                    }
+                    Take::Empty => break,
+                }
+            }
+        }
+
+        // Encode everything the session wants to send into one write.
+        while let Some(pdu) = session.poll_transmit() {
+            if let Err(e) = pdu.encode(&mut wbuf) {
+                tracing::error!(link = %link.name, error = %e, "PDU not encodable; dropped from the wire");
+            }
+        }
+
         if let Some(reason) = closed {
             // Flush what the session said last (an unbind_resp, a generic_nack).
             let _ = timeout(Duration::from_secs(1), wr.write_all(&wbuf)).await;
@@ -338,7 +344,10 @@ where
         }
 
         let deadline = session.poll_timeout().map(Instant::from_std);
-        let want_work = drain_deadline.is_none() && paced_until.is_none() && session.can_submit();
+        let room = session.outstanding() + unrecorded.count() < session.window();
+        let want_work =
+            drain_deadline.is_none() && paced_until.is_none() && session.can_submit() && room;
+        let awaiting_records = session.can_submit() && !room && unrecorded.count() > 0;
         tokio::select! {
             read = rd.read_buf(&mut rbuf) => match read {
                 Ok(0) | Err(_) => session.connection_lost(),
@@ -375,6 +384,7 @@ where
                     session.connection_lost();
                 }
             }
+            _ = unrecorded.recorded(), if awaiting_records => {}
             Some(command) = commands.recv() => match command {
                 Command::Respond { sequence_number, status, data_sm: false } => {
                     session.respond_deliver(sequence_number, status);

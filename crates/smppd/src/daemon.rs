@@ -2,13 +2,15 @@
 //! inbound messages, metrics, systemd notification and signals together.
 
 use crate::config::{Config, LinkConfig};
-use crate::connection::{Inbound, InboundMessage};
-use crate::link::Outcome;
+use crate::db::Store;
 use crate::pool::{Pool, PoolOptions};
+use crate::service::Service;
+use crate::socket::Listener;
 use crate::{metrics, systemd};
-use smppd_codec::CommandStatus;
+use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// Why the daemon could not run.
 #[derive(Debug, thiserror::Error)]
@@ -32,46 +34,58 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
         None
     };
 
-    let (outcomes_tx, mut outcomes) = mpsc::channel(4096);
-    let (inbound_tx, mut inbound) = mpsc::channel(1024);
+    let store =
+        Store::open(&config.server.state_dir).map_err(|e| DaemonError::Startup(e.to_string()))?;
+    let listener = Listener::bind(&config.server)
+        .await
+        .map_err(|e| DaemonError::Startup(e.to_string()))?;
+
+    let (outcomes_tx, outcomes) = mpsc::channel(4096);
+    let (inbound_tx, inbound) = mpsc::channel(1024);
     let options = PoolOptions {
         shutdown_timeout: config.server.shutdown_timeout,
         ..PoolOptions::default()
     };
     let pool = Pool::start(links, options, outcomes_tx, inbound_tx)
         .map_err(|e| DaemonError::Startup(e.to_string()))?;
-
-    let outcome_task = tokio::spawn(async move {
-        while let Some(outcome) = outcomes.recv().await {
-            match outcome {
-                Outcome::Accepted { id, link, smsc_id } => {
-                    tracing::debug!(%link, message = id.message, part = id.part, smsc_id = %smsc_id, "accepted");
-                }
-                Outcome::Failed {
-                    id, link, reason, ..
-                } => {
-                    tracing::warn!(%link, message = id.message, part = id.part, %reason, "failed");
+    let service = Arc::new(Service::new(
+        store.clone(),
+        pool.links().to_vec(),
+        config.consent.clone(),
+    ));
+    let resumed = service
+        .resume()
+        .await
+        .map_err(|e| DaemonError::Startup(format!("resuming unfinished messages: {e}")))?;
+    if resumed > 0 {
+        tracing::info!(
+            messages = resumed,
+            "resumed messages a previous run had not finished"
+        );
+    }
+    let outcomes_stop = CancellationToken::new();
+    let outcome_task = tokio::spawn(
+        service
+            .clone()
+            .run_outcomes(outcomes, outcomes_stop.clone()),
+    );
+    let inbound_task = tokio::spawn(service.clone().run_inbound(inbound));
+    let socket_stop = CancellationToken::new();
+    let socket = listener.path().to_owned();
+    let socket_task = tokio::spawn(listener.serve(service.clone(), socket_stop.clone()));
+    tracing::info!(socket = %socket.display(), "accepting submissions");
+    let retention = config.consent.retention_days.map(|days| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut daily = tokio::time::interval(std::time::Duration::from_secs(86_400));
+            loop {
+                daily.tick().await;
+                match store.purge_text_older_than(days).await {
+                    Ok(n) => tracing::info!(purged = n, days, "retention: message text purged"),
+                    Err(e) => tracing::error!(error = %e, "retention purge failed"),
                 }
             }
-        }
-    });
-    let inbound_task = tokio::spawn(async move {
-        while let Some(Inbound {
-            link,
-            message,
-            reply,
-        }) = inbound.recv().await
-        {
-            match &message {
-                InboundMessage::Deliver(sm) => {
-                    tracing::info!(%link, from = %sm.source_addr, receipt = sm.esm_class.is_receipt(), "deliver_sm");
-                }
-                InboundMessage::Data(sm) => {
-                    tracing::info!(%link, from = %sm.source_addr, "data_sm");
-                }
-            }
-            reply.ack(CommandStatus::ESME_ROK);
-        }
+        })
     });
 
     systemd::notify("READY=1");
@@ -89,11 +103,18 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     wait_for_signal().await?;
     tracing::info!("shutting down");
     systemd::notify("STOPPING=1");
+    // New submissions stop first; then the links drain and unbind.
+    socket_stop.cancel();
+    let _ = socket_task.await;
     pool.shutdown().await;
+    if let Some(r) = retention {
+        r.abort();
+    }
     if let Some(w) = watchdog {
         w.abort();
     }
-    // The pool held the senders: the consumers end once everything queued is handled.
+    // Every session has ended, so every outcome is in the channel: record them, then stop.
+    outcomes_stop.cancel();
     let _ = outcome_task.await;
     let _ = inbound_task.await;
     if let Some(sim) = simulator {

@@ -7,15 +7,22 @@
 //! metrics, systemd and signals. The binaries (`smppd`, `smppctl`) only parse arguments and
 //! call into this library ([`ctl`] holds `smppctl`'s commands).
 
+pub mod address;
+pub mod api;
 pub mod config;
 pub mod connection;
+pub mod consent;
 pub mod ctl;
 pub mod daemon;
+pub mod db;
+pub mod dlr;
 pub mod link;
 pub mod metrics;
 pub mod pool;
 pub mod route;
+pub mod service;
 pub mod session;
+pub mod socket;
 pub mod systemd;
 pub mod throttle;
 pub mod tls;

@@ -39,8 +39,48 @@ pub struct Job {
     pub attempts: u32,
 }
 
+/// Accepted submissions of one session whose acceptance is not yet durably recorded. They
+/// count against the session's window: after a crash, such a submission is sent again, so
+/// bounding them bounds the duplicates a crash can cause to the windows' size.
+#[derive(Debug, Default)]
+pub struct Unrecorded {
+    count: AtomicUsize,
+    recorded: tokio::sync::Notify,
+}
+
+impl Unrecorded {
+    /// How many there are.
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Resolves when one more has been recorded.
+    pub async fn recorded(&self) {
+        self.recorded.notified().await;
+    }
+}
+
+/// Held until an acceptance is durably recorded; dropping it frees the window slot.
+#[derive(Debug)]
+pub struct Recorded(Arc<Unrecorded>);
+
+impl Recorded {
+    /// Counts one more unrecorded acceptance against `unrecorded`.
+    pub fn new(unrecorded: &Arc<Unrecorded>) -> Self {
+        unrecorded.count.fetch_add(1, Ordering::AcqRel);
+        Recorded(unrecorded.clone())
+    }
+}
+
+impl Drop for Recorded {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::AcqRel);
+        self.0.recorded.notify_one();
+    }
+}
+
 /// The final word on one segment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Outcome {
     /// The SMSC accepted it with this id.
     Accepted {
@@ -50,6 +90,8 @@ pub enum Outcome {
         link: Arc<str>,
         /// The SMSC's message id.
         smsc_id: COctetString,
+        /// Drop once the acceptance is durably recorded: until then it holds a window slot.
+        recorded: Recorded,
     },
     /// It will not be sent: refused permanently, or out of attempts.
     Failed {
@@ -221,8 +263,14 @@ impl Link {
         self.wake();
     }
 
-    /// The SMSC accepted `job`.
-    pub async fn accepted(&self, job: Job, smsc_id: COctetString, now: Instant) {
+    /// The SMSC accepted `job`; `recorded` is released once the acceptance is stored.
+    pub async fn accepted(
+        &self,
+        job: Job,
+        smsc_id: COctetString,
+        recorded: Recorded,
+        now: Instant,
+    ) {
         {
             let mut state = self.lock();
             let (start, count) = state.accepted_this_second;
@@ -243,6 +291,7 @@ impl Link {
             id: job.id,
             link: self.name.clone(),
             smsc_id,
+            recorded,
         })
         .await;
     }

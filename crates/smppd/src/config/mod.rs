@@ -15,6 +15,7 @@
 //! [`Config`], and document each key in both files above (a test checks that they mention every
 //! key serde accepts).
 
+mod consent;
 mod duration;
 mod error;
 mod link;
@@ -34,10 +35,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use consent::ConsentConfig;
 pub use duration::{DurationError, parse_duration};
 pub use error::{ConfigError, Position, Problem};
 pub use link::{BindType, Concat, DlrPart, LinkConfig, MessageIdFormat, NationalTable, Secret};
-pub use server::ServerConfig;
+pub use server::{ServerConfig, SocketGroup};
 pub use tls::{ClientAuth, TlsConfig};
 
 /// Exit status of `smppd check-config` (and of `smppd run`) when the configuration is invalid.
@@ -51,6 +53,8 @@ pub struct Config {
     /// `[[links]]`: the SMSCs to bind to, in file order, names unique. Empty means that
     /// `smppd run` starts the bundled simulator and binds to it.
     pub links: Vec<LinkConfig>,
+    /// `[consent]`: opt-out keywords, automatic replies, retention.
+    pub consent: ConsentConfig,
 }
 
 /// A configuration together with what was suspicious but not wrong about it.
@@ -198,6 +202,7 @@ impl fmt::Display for Summary<'_> {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     server: Option<server::RawServer>,
+    consent: Option<consent::RawConsent>,
     #[serde(default)]
     links: Vec<Spanned<link::RawLink>>,
 }
@@ -205,6 +210,7 @@ struct RawConfig {
 impl RawConfig {
     fn validate(self, checker: &mut Checker<'_>) -> Config {
         let server = server::validate(self.server.unwrap_or_default(), checker);
+        let consent = consent::validate(self.consent.unwrap_or_default(), checker);
         let links = link::validate_all(self.links, checker);
         if !links.is_empty() && !links.iter().any(|link| link.bind.can_submit()) {
             checker.warnings.push(format!(
@@ -212,7 +218,11 @@ impl RawConfig {
                 checker.path.display()
             ));
         }
-        Config { server, links }
+        Config {
+            server,
+            links,
+            consent,
+        }
     }
 }
 
@@ -236,6 +246,15 @@ impl Checker<'_> {
         self.problems.push(Problem {
             key: Some(key.to_owned()),
             position: Some(Position::of(self.source, span.start)),
+            message: message.to_string(),
+        });
+    }
+
+    /// Records that the value of `key` is wrong, where no position is known.
+    fn problem_unplaced(&mut self, key: &str, message: impl fmt::Display) {
+        self.problems.push(Problem {
+            key: Some(key.to_owned()),
+            position: None,
             message: message.to_string(),
         });
     }

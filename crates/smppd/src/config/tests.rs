@@ -92,6 +92,7 @@ fn every_key_is_documented() {
     for (table, prefix) in [
         ("", ""),
         ("[server]\n", ""),
+        ("[consent]\n", ""),
         (LINK, ""),
         (LINK, "[links.tls]\n"),
     ] {
@@ -707,4 +708,64 @@ fn write_config(dir: &Path, source: &str, mode: u32) -> PathBuf {
     fs::write(&path, source).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
     path
+}
+
+#[test]
+fn socket_keys() {
+    let server = ok("").config.server;
+    assert_eq!(server.socket_mode, 0o660);
+    assert_eq!(server.socket_group, None);
+    assert!(server.allowed_uids.is_empty() && server.allowed_gids.is_empty());
+    assert_eq!(server.max_line, 65536);
+
+    let source = "[server]\nsocket_mode = \"0600\"\nsocket_group = \"smppd-clients\"\n\
+                  allowed_uids = [0, 1001]\nallowed_gids = [998]\nmax_line = 1024\n";
+    let server = ok(source).config.server;
+    assert_eq!(server.socket_mode, 0o600);
+    assert_eq!(
+        server.socket_group,
+        Some(SocketGroup::Name("smppd-clients".into()))
+    );
+    assert_eq!(server.allowed_uids, [0, 1001]);
+    assert_eq!(server.allowed_gids, [998]);
+    assert_eq!(server.max_line, 1024);
+    for (group, gid) in [("998", 998), ("\"998\"", 998), ("0", 0)] {
+        let server = ok(&format!("[server]\nsocket_group = {group}\n"))
+            .config
+            .server;
+        assert_eq!(server.socket_group, Some(SocketGroup::Gid(gid)), "{group}");
+    }
+}
+
+#[test]
+#[rustfmt::skip]
+fn bad_socket_keys_name_their_key() {
+    for (source, key, line, needle) in [
+        ("[server]\nsocket_mode = \"0999\"", "server.socket_mode", 2, "octal"),
+        ("[server]\nsocket_mode = \"1777\"", "server.socket_mode", 2, "octal"),
+        ("[server]\nsocket_group = \"bad name\"", "server.socket_group", 2, "group name"),
+        ("[server]\nsocket_group = \"\"", "server.socket_group", 2, "group name"),
+        ("[server]\nsocket_group = -1", "server.socket_group", 2, "not a gid"),
+        ("[server]\nsocket_group = true", "server.socket_group", 2, "a group name"),
+        ("[server]\nallowed_uids = [-1]", "server.allowed_uids[0]", 2, "u32"),
+        ("[server]\nmax_line = 10", "server.max_line", 2, "between 256"),
+    ] {
+        let problem = problem(source);
+        assert_eq!(problem.key.as_deref(), Some(key), "{source}: {problem:?}");
+        assert_eq!(problem.position.unwrap().line, line, "{source}");
+        assert!(problem.message.contains(needle), "{source}: {}", problem.message);
+    }
+}
+
+#[test]
+fn a_socket_every_user_may_use_is_a_warning() {
+    let loaded = ok("[server]\nsocket_mode = \"0666\"\n");
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].contains(":2:15: server.socket_mode: 0666 lets every local user"),
+        "{:?}",
+        loaded.warnings
+    );
+    let guarded = ok("[server]\nsocket_mode = \"0666\"\nallowed_gids = [998]\n");
+    assert!(guarded.warnings.is_empty(), "{:?}", guarded.warnings);
 }

@@ -1,0 +1,834 @@
+//! The store's operations: messages and segments, receipts, inbound messages, events, consent.
+
+use super::{Store, StoreError, sql};
+use crate::config::DlrPart;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// `ms` (unix milliseconds) as RFC 3339 in UTC, as answers and events show times.
+pub fn rfc3339(ms: i64) -> serde_json::Value {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .map_or(serde_json::Value::Null, serde_json::Value::String)
+}
+
+/// A submission to store.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Normalised destination.
+    pub to: String,
+    /// Sender as given.
+    pub from: String,
+    /// The text as submitted.
+    pub text: String,
+    /// The encoding chosen (`gsm7`, `ucs2`, ...).
+    pub encoding: String,
+    /// The link it was routed to.
+    pub link: String,
+    /// Whether a receipt was asked for.
+    pub dlr: bool,
+    /// Idempotency key and a hash of the content it was first used with.
+    pub key: Option<(String, String)>,
+    /// When the gateway stops trying (unix ms).
+    pub validity_until: Option<i64>,
+    /// Each segment's encoded submit_sm.
+    pub segments: Vec<Vec<u8>>,
+}
+
+/// The answer to [`Store::insert_message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored under this id.
+    New {
+        /// The gateway message id.
+        id: i64,
+    },
+    /// The key was used before for the same content: the first message's facts.
+    Duplicate {
+        /// Its id.
+        id: i64,
+        /// Its segment count.
+        segments: u32,
+        /// Its encoding.
+        encoding: String,
+    },
+    /// The key was used before for different content.
+    KeyConflict,
+}
+
+/// One segment as `status` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentStatus {
+    /// 1-based.
+    pub seq: u32,
+    /// The SMSC's id, once accepted.
+    pub smsc_id: Option<String>,
+    /// The segment's state.
+    pub state: String,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+/// A message as `status` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageStatus {
+    /// The gateway id.
+    pub id: i64,
+    /// The message's state.
+    pub state: String,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+    /// Its segments.
+    pub segments: Vec<SegmentStatus>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+}
+
+/// One line of a number's thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryItem {
+    /// `out` (sent to the number) or `in` (received from it).
+    pub direction: &'static str,
+    /// The message id (outbound) or inbound id.
+    pub id: i64,
+    /// The text (None once purged).
+    pub text: Option<String>,
+    /// Outbound state; None for inbound.
+    pub state: Option<String>,
+    /// Unix ms.
+    pub at: i64,
+}
+
+/// A message to send again after a restart: segments not yet accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeMessage {
+    /// The gateway id.
+    pub id: i64,
+    /// The link it was routed to.
+    pub link: String,
+    /// Its pending segments: (0-based part, encoded submit_sm).
+    pub segments: Vec<(u16, Vec<u8>)>,
+}
+
+/// A delivery receipt to record.
+#[derive(Debug, Clone)]
+pub struct NewReceipt {
+    /// The link it came on.
+    pub link: String,
+    /// The id as quoted, in lookup form, then its other possible forms.
+    pub candidates: Vec<String>,
+    /// The state it reports (`delivered`, ...).
+    pub state: String,
+    /// Whether that state is final.
+    pub is_final: bool,
+    /// The error it reports.
+    pub error: Option<String>,
+    /// The link's rule for multi-part messages.
+    pub dlr_part: DlrPart,
+}
+
+/// What became of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiptOutcome {
+    /// It matched this message, whose state is now `state`.
+    Matched {
+        /// Gateway id.
+        id: i64,
+        /// The message's state after it.
+        state: String,
+    },
+    /// No accepted segment has that id (yet): kept, and applied if one is recorded later.
+    Unmatched,
+}
+
+/// An inbound message to store.
+#[derive(Debug, Clone)]
+pub struct NewInbound {
+    /// The link it came on.
+    pub link: String,
+    /// Normalised sender.
+    pub from: String,
+    /// Recipient as sent.
+    pub to: String,
+    /// The text.
+    pub text: String,
+    /// Parts were missing when it was given up waiting.
+    pub incomplete: bool,
+    /// The consent change it causes: `Some(true)` opt-out, `Some(false)` opt-in.
+    pub opt_out: Option<bool>,
+}
+
+/// A stored event, as subscribers get it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Its id, increasing.
+    pub event_id: i64,
+    /// `dlr` or `mo`.
+    pub kind: String,
+    /// The event line, `event_id` included.
+    pub body: serde_json::Value,
+}
+
+fn insert_event(conn: &Connection, kind: &str, body: serde_json::Value) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO events (kind, body) VALUES (?1, ?2)",
+        params![kind, body.to_string()],
+    )
+    .map_err(sql("recording an event"))?;
+    Ok(())
+}
+
+/// The message's state from its segments' states, by the link's `dlr_part` rule.
+fn message_state(states: &[String], dlr_part: DlrPart) -> Option<String> {
+    let pick = match dlr_part {
+        DlrPart::First => states.first().map(String::as_str),
+        DlrPart::Last => states.last().map(String::as_str),
+        DlrPart::All => {
+            // A part that failed decides; otherwise all must be delivered.
+            let failed = states.iter().find(|s| {
+                !matches!(
+                    s.as_str(),
+                    "queued" | "submitted" | "delivered" | "accepted" | "enroute"
+                )
+            });
+            if let Some(f) = failed {
+                Some(f.as_str())
+            } else if states.iter().all(|s| s == "delivered") {
+                Some("delivered")
+            } else {
+                None
+            }
+        }
+    }?;
+    matches!(
+        pick,
+        "delivered" | "undeliverable" | "expired" | "deleted" | "rejected" | "unknown"
+    )
+    .then(|| pick.to_owned())
+}
+
+/// Applies a receipt to segment (id, part); returns the message's new state.
+fn apply_receipt(
+    conn: &Connection,
+    id: i64,
+    part: i64,
+    r: &NewReceipt,
+    smsc_id: &str,
+    at: i64,
+) -> Result<String, StoreError> {
+    if r.is_final {
+        conn.execute(
+            "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
+             WHERE message_id = ?1 AND part = ?2",
+            params![id, part, r.state, r.error, at],
+        )
+        .map_err(sql("applying a receipt"))?;
+    }
+    let states: Vec<String> = conn
+        .prepare_cached("SELECT state FROM segments WHERE message_id = ?1 ORDER BY part")
+        .and_then(|mut s| {
+            s.query_map([id], |row| row.get(0))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(sql("reading segment states"))?;
+    let current: String = conn
+        .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .map_err(sql("reading a message state"))?;
+    let state = message_state(&states, r.dlr_part).unwrap_or(current.clone());
+    if state != current {
+        conn.execute(
+            "UPDATE messages SET state = ?2, error = coalesce(?3, error), updated_at = ?4 WHERE id = ?1",
+            params![id, state, r.error, at],
+        )
+        .map_err(sql("updating a message state"))?;
+        insert_event(
+            conn,
+            "dlr",
+            json!({"event": "dlr", "id": id.to_string(), "smsc_id": smsc_id,
+                   "state": state, "error": r.error, "at": rfc3339(at)}),
+        )?;
+    }
+    Ok(state)
+}
+
+impl Store {
+    /// Stores a submission (or finds the first one with the same idempotency key).
+    pub async fn insert_message(&self, m: NewMessage) -> Result<Inserted, StoreError> {
+        self.write(move |conn| {
+            if let Some((key, hash)) = &m.key {
+                let found: Option<(i64, String, u32, String)> = conn
+                    .query_row(
+                        "SELECT id, idem_hash, segments, encoding FROM messages WHERE idem_key = ?1",
+                        [key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()
+                    .map_err(sql("looking up an idempotency key"))?;
+                if let Some((id, first_hash, segments, encoding)) = found {
+                    return Ok(if &first_hash == hash {
+                        Inserted::Duplicate {
+                            id,
+                            segments,
+                            encoding,
+                        }
+                    } else {
+                        Inserted::KeyConflict
+                    });
+                }
+            }
+            let at = now_ms();
+            conn.prepare_cached(
+                "INSERT INTO messages (created_at, updated_at, to_number, from_addr, text, encoding,
+                 link, dlr, state, segments, idem_key, idem_hash, validity_until)
+                 VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    at,
+                    m.to,
+                    m.from,
+                    m.text,
+                    m.encoding,
+                    m.link,
+                    m.dlr,
+                    m.segments.len() as i64,
+                    m.key.as_ref().map(|k| &k.0),
+                    m.key.as_ref().map(|k| &k.1),
+                    m.validity_until,
+                ])
+            })
+            .map_err(sql("storing a message"))?;
+            let id = conn.last_insert_rowid();
+            let mut insert = conn
+                .prepare_cached(
+                    "INSERT INTO segments (message_id, part, pdu, link, state, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 'queued', ?5)",
+                )
+                .map_err(sql("storing segments"))?;
+            for (part, pdu) in m.segments.iter().enumerate() {
+                insert
+                    .execute(params![id, part as i64, pdu, m.link, at])
+                    .map_err(sql("storing a segment"))?;
+            }
+            Ok(Inserted::New { id })
+        })
+        .await
+    }
+
+    /// A segment was accepted by the SMSC with `smsc_id` (and lookup key `smsc_key`). A
+    /// receipt that arrived before this is applied now.
+    pub async fn segment_accepted(
+        &self,
+        id: i64,
+        part: u16,
+        smsc_id: String,
+        smsc_key: String,
+        dlr_part: DlrPart,
+    ) -> Result<(), StoreError> {
+        let record = SegmentOutcome::Accepted {
+            id,
+            part,
+            smsc_id,
+            smsc_key,
+            dlr_part,
+        };
+        self.write(move |conn| record.apply(conn)).await
+    }
+
+    /// A segment will not be sent: refused permanently (`rejected`) or given up (`failed`).
+    pub async fn segment_failed(
+        &self,
+        id: i64,
+        part: u16,
+        error: String,
+        rejected: bool,
+    ) -> Result<(), StoreError> {
+        let record = SegmentOutcome::Failed {
+            id,
+            part,
+            error,
+            rejected,
+        };
+        self.write(move |conn| record.apply(conn)).await
+    }
+
+    /// Records many segment outcomes in one write (each in its own savepoint, so that one
+    /// failing does not undo the others). Returns how many failed to record.
+    pub async fn record_outcomes(
+        &self,
+        outcomes: Vec<SegmentOutcome>,
+    ) -> Result<usize, StoreError> {
+        self.write(move |conn| {
+            let mut failed = 0;
+            for outcome in &outcomes {
+                if let Err(e) = super::in_savepoint(conn, |conn| outcome.apply(conn)) {
+                    tracing::error!(error = %e, ?outcome, "recording a segment outcome failed");
+                    failed += 1;
+                }
+            }
+            Ok(failed)
+        })
+        .await
+    }
+
+    /// Records a delivery receipt and applies it to its message when it matches one.
+    pub async fn record_receipt(&self, r: NewReceipt) -> Result<ReceiptOutcome, StoreError> {
+        self.write(move |conn| {
+            let at = now_ms();
+            let mut found = None;
+            for key in &r.candidates {
+                found = conn
+                    .query_row(
+                        "SELECT message_id, part, smsc_id FROM segments WHERE link = ?1 AND smsc_key = ?2
+                         ORDER BY message_id DESC LIMIT 1",
+                        params![r.link, key],
+                        |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)),
+                    )
+                    .optional()
+                    .map_err(sql("matching a receipt"))?;
+                if found.is_some() {
+                    break;
+                }
+            }
+            let quoted = r.candidates.first().cloned().unwrap_or_default();
+            conn.execute(
+                "INSERT INTO receipts (link, smsc_key, state, error, at, message_id, part)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    r.link,
+                    quoted,
+                    r.state,
+                    r.error,
+                    at,
+                    found.as_ref().map(|f| f.0),
+                    found.as_ref().map(|f| f.1)
+                ],
+            )
+            .map_err(sql("storing a receipt"))?;
+            match found {
+                Some((id, part, smsc_id)) => {
+                    let state = apply_receipt(conn, id, part, &r, &smsc_id, at)?;
+                    Ok(ReceiptOutcome::Matched { id, state })
+                }
+                None => Ok(ReceiptOutcome::Unmatched),
+            }
+        })
+        .await
+    }
+
+    /// Receipts kept without a matching message.
+    pub async fn unmatched_receipts(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM receipts WHERE message_id IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql("counting unmatched receipts"))
+        })
+        .await
+    }
+
+    /// Stores an inbound message, its `mo` event and any consent change, in one commit.
+    pub async fn insert_inbound(&self, m: NewInbound) -> Result<i64, StoreError> {
+        self.write(move |conn| {
+            let at = now_ms();
+            conn.execute(
+                "INSERT INTO inbound (link, from_number, to_addr, text, at, incomplete)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![m.link, m.from, m.to, m.text, at, m.incomplete],
+            )
+            .map_err(sql("storing an inbound message"))?;
+            let inbound_id = conn.last_insert_rowid();
+            insert_event(
+                conn,
+                "mo",
+                json!({"event": "mo", "from": m.from, "to": m.to, "text": m.text,
+                       "link": m.link, "at": rfc3339(at), "incomplete": m.incomplete}),
+            )?;
+            if let Some(out) = m.opt_out {
+                set_consent(conn, &m.from, out, "keyword", Some(inbound_id), at)?;
+            }
+            Ok(inbound_id)
+        })
+        .await
+    }
+
+    /// Opts `number` out (`true`) or back in, by hand.
+    pub async fn set_opt_out(&self, number: String, out: bool) -> Result<(), StoreError> {
+        self.write(move |conn| set_consent(conn, &number, out, "manual", None, now_ms()))
+            .await
+    }
+
+    /// Whether `number` has opted out.
+    pub async fn is_opted_out(&self, number: String) -> Result<bool, StoreError> {
+        self.read(move |conn| {
+            conn.query_row("SELECT 1 FROM opt_outs WHERE number = ?1", [number], |_| {
+                Ok(())
+            })
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(sql("checking an opt-out"))
+        })
+        .await
+    }
+
+    /// Every opted-out number with the time it opted out (unix ms).
+    pub async fn opt_outs(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.read(|conn| {
+            conn.prepare("SELECT number, since FROM opt_outs ORDER BY number")
+                .and_then(|mut s| {
+                    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<Result<_, _>>()
+                })
+                .map_err(sql("listing opt-outs"))
+        })
+        .await
+    }
+
+    /// The consent audit trail of `number`: (action, cause, inbound id, at).
+    pub async fn consent_audit(
+        &self,
+        number: String,
+    ) -> Result<Vec<(String, String, Option<i64>, i64)>, StoreError> {
+        self.read(move |conn| {
+            conn.prepare(
+                "SELECT action, cause, inbound_id, at FROM consent_audit WHERE number = ?1 ORDER BY id",
+            )
+            .and_then(|mut s| {
+                s.query_map([number], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(sql("reading the consent audit"))
+        })
+        .await
+    }
+
+    /// A message's status.
+    pub async fn message(&self, id: i64) -> Result<Option<MessageStatus>, StoreError> {
+        self.read(move |conn| {
+            let head = conn
+                .query_row(
+                    "SELECT state, error, created_at, updated_at FROM messages WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(sql("reading a message"))?;
+            let Some((state, error, created_at, updated_at)) = head else {
+                return Ok(None);
+            };
+            let segments = conn
+                .prepare("SELECT part, smsc_id, state, error FROM segments WHERE message_id = ?1 ORDER BY part")
+                .and_then(|mut s| {
+                    s.query_map([id], |r| {
+                        Ok(SegmentStatus {
+                            seq: r.get::<_, u32>(0)? + 1,
+                            smsc_id: r.get(1)?,
+                            state: r.get(2)?,
+                            error: r.get(3)?,
+                        })
+                    })?
+                    .collect::<Result<_, _>>()
+                })
+                .map_err(sql("reading segments"))?;
+            Ok(Some(MessageStatus {
+                id,
+                state,
+                error,
+                segments,
+                created_at,
+                updated_at,
+            }))
+        })
+        .await
+    }
+
+    /// The most recent `limit` messages exchanged with `number`, oldest first.
+    pub async fn history(
+        &self,
+        number: String,
+        limit: u32,
+    ) -> Result<Vec<HistoryItem>, StoreError> {
+        self.read(move |conn| {
+            let mut items: Vec<HistoryItem> = conn
+                .prepare(
+                    "SELECT * FROM (
+                        SELECT 'out', id, text, state, created_at FROM messages WHERE to_number = ?1
+                        UNION ALL
+                        SELECT 'in', id, text, NULL, at FROM inbound WHERE from_number = ?1
+                     ) ORDER BY 5 DESC, 1 ASC, 2 DESC LIMIT ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![number, limit], |r| {
+                        let direction: String = r.get(0)?;
+                        Ok(HistoryItem {
+                            direction: if direction == "out" { "out" } else { "in" },
+                            id: r.get(1)?,
+                            text: r.get(2)?,
+                            state: r.get(3)?,
+                            at: r.get(4)?,
+                        })
+                    })?
+                    .collect::<Result<_, _>>()
+                })
+                .map_err(sql("reading history"))?;
+            items.reverse();
+            Ok(items)
+        })
+        .await
+    }
+
+    /// Events after `since` of the given kinds, oldest first, at most `limit`.
+    pub async fn events_since(
+        &self,
+        since: i64,
+        kinds: Vec<String>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.read(move |conn| {
+            // Kinds are checked words ("dlr", "mo"); an empty list means every kind.
+            let all = kinds.is_empty();
+            let dlr = kinds.iter().any(|k| k == "dlr");
+            let mo = kinds.iter().any(|k| k == "mo");
+            let rows: Vec<(i64, String, String)> = conn
+                .prepare_cached(
+                    "SELECT event_id, kind, body FROM events WHERE event_id > ?1
+                     AND (?3 OR (kind = 'dlr' AND ?4) OR (kind = 'mo' AND ?5))
+                     ORDER BY event_id LIMIT ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![since, limit, all, dlr, mo], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?
+                    .collect::<Result<_, _>>()
+                })
+                .map_err(sql("reading events"))?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(event_id, kind, body)| {
+                    let mut body: serde_json::Value = serde_json::from_str(&body).ok()?;
+                    body["event_id"] = json!(event_id);
+                    Some(StoredEvent {
+                        event_id,
+                        kind,
+                        body,
+                    })
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Messages not finally answered, with their segments still to send.
+    pub async fn unfinished(&self) -> Result<Vec<ResumeMessage>, StoreError> {
+        self.read(|conn| {
+            let rows: Vec<(i64, String, i64, Vec<u8>)> = conn
+                .prepare(
+                    "SELECT m.id, m.link, s.part, s.pdu FROM messages m
+                     JOIN segments s ON s.message_id = m.id
+                     WHERE m.state = 'queued' AND s.state = 'queued' ORDER BY m.id, s.part",
+                )
+                .and_then(|mut s| {
+                    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                        .collect::<Result<_, _>>()
+                })
+                .map_err(sql("reading unfinished messages"))?;
+            let mut out: Vec<ResumeMessage> = Vec::new();
+            for (id, link, part, pdu) in rows {
+                match out.last_mut() {
+                    Some(m) if m.id == id => m.segments.push((part as u16, pdu)),
+                    _ => out.push(ResumeMessage {
+                        id,
+                        link,
+                        segments: vec![(part as u16, pdu)],
+                    }),
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Blanks the text of messages and inbound messages older than `days` (metadata stays).
+    pub async fn purge_text_older_than(&self, days: u32) -> Result<usize, StoreError> {
+        let cutoff = now_ms() - i64::from(days) * 86_400_000;
+        self.write(move |conn| {
+            let a = conn
+                .execute(
+                    "UPDATE messages SET text = NULL WHERE created_at <= ?1 AND text IS NOT NULL",
+                    [cutoff],
+                )
+                .map_err(sql("purging message text"))?;
+            let b = conn
+                .execute(
+                    "UPDATE inbound SET text = NULL WHERE at <= ?1 AND text IS NOT NULL",
+                    [cutoff],
+                )
+                .map_err(sql("purging inbound text"))?;
+            Ok(a + b)
+        })
+        .await
+    }
+}
+
+fn set_consent(
+    conn: &Connection,
+    number: &str,
+    out: bool,
+    cause: &str,
+    inbound_id: Option<i64>,
+    at: i64,
+) -> Result<(), StoreError> {
+    if out {
+        conn.execute(
+            "INSERT OR IGNORE INTO opt_outs (number, since) VALUES (?1, ?2)",
+            params![number, at],
+        )
+    } else {
+        conn.execute("DELETE FROM opt_outs WHERE number = ?1", [number])
+    }
+    .map_err(sql("changing consent"))?;
+    conn.execute(
+        "INSERT INTO consent_audit (number, action, cause, inbound_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![number, if out { "opt_out" } else { "opt_in" }, cause, inbound_id, at],
+    )
+    .map_err(sql("recording consent"))?;
+    Ok(())
+}
+
+/// What became of one segment, as [`Store::record_outcomes`] records it.
+#[derive(Debug, Clone)]
+pub enum SegmentOutcome {
+    /// Accepted by the SMSC.
+    Accepted {
+        /// Gateway message id.
+        id: i64,
+        /// 0-based part.
+        part: u16,
+        /// The SMSC's id as given.
+        smsc_id: String,
+        /// Its lookup key (`dlr::lookup_key`).
+        smsc_key: String,
+        /// The link's multi-part receipt rule, for an early receipt.
+        dlr_part: DlrPart,
+    },
+    /// Refused permanently (`rejected`) or given up.
+    Failed {
+        /// Gateway message id.
+        id: i64,
+        /// 0-based part.
+        part: u16,
+        /// Why.
+        error: String,
+        /// Refused by the carrier (rather than given up).
+        rejected: bool,
+    },
+}
+
+impl SegmentOutcome {
+    fn apply(&self, conn: &Connection) -> Result<(), StoreError> {
+        match self.clone() {
+            SegmentOutcome::Accepted {
+                id,
+                part,
+                smsc_id,
+                smsc_key,
+                dlr_part,
+            } => {
+                let at = now_ms();
+                let link: Option<String> = conn
+                    .query_row(
+                        "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
+                         WHERE message_id = ?1 AND part = ?2 AND state = 'queued' RETURNING link",
+                        params![id, part, smsc_id, smsc_key, at],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(sql("recording an accepted segment"))?;
+                let Some(link) = link else { return Ok(()) };
+                conn.execute(
+                    "UPDATE messages SET state = 'submitted', updated_at = ?2 WHERE id = ?1 AND state = 'queued'
+                     AND NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued')",
+                    params![id, at],
+                )
+                .map_err(sql("updating a message state"))?;
+                // A receipt may have come before the submit_sm_resp.
+                let early: Option<(i64, String, Option<String>)> = conn
+                    .query_row(
+                        "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
+                         AND message_id IS NULL ORDER BY id LIMIT 1",
+                        params![link, smsc_key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()
+                    .map_err(sql("looking for an early receipt"))?;
+                if let Some((receipt_id, state, error)) = early {
+                    conn.execute(
+                        "UPDATE receipts SET message_id = ?2, part = ?3 WHERE id = ?1",
+                        params![receipt_id, id, part],
+                    )
+                    .map_err(sql("matching an early receipt"))?;
+                    let is_final = !matches!(state.as_str(), "accepted" | "enroute");
+                    let receipt = NewReceipt {
+                        link,
+                        candidates: vec![smsc_key],
+                        state,
+                        is_final,
+                        error,
+                        dlr_part,
+                    };
+                    apply_receipt(conn, id, i64::from(part), &receipt, &smsc_id, at)?;
+                }
+                Ok(())
+            }
+            SegmentOutcome::Failed {
+                id,
+                part,
+                error,
+                rejected,
+            } => {
+                let at = now_ms();
+                let state = if rejected { "rejected" } else { "failed" };
+                let changed = conn
+                    .execute(
+                        "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
+                         WHERE message_id = ?1 AND part = ?2 AND state = 'queued'",
+                        params![id, part, state, error, at],
+                    )
+                    .map_err(sql("recording a failed segment"))?;
+                let updated = conn
+                    .execute(
+                        "UPDATE messages SET state = ?2, error = ?3, updated_at = ?4
+                         WHERE id = ?1 AND state IN ('queued', 'submitted')",
+                        params![id, state, error, at],
+                    )
+                    .map_err(sql("failing a message"))?;
+                if changed > 0 && updated > 0 {
+                    insert_event(
+                        conn,
+                        "dlr",
+                        json!({"event": "dlr", "id": id.to_string(), "smsc_id": null,
+                               "state": state, "error": error, "at": rfc3339(at)}),
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

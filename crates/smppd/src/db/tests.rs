@@ -1,0 +1,288 @@
+//! The store on a real SQLite file in a temporary directory.
+
+use super::*;
+use crate::config::DlrPart;
+
+fn message(to: &str, parts: usize, key: Option<(&str, &str)>) -> NewMessage {
+    NewMessage {
+        to: to.into(),
+        from: "ACME".into(),
+        text: "Your order shipped".into(),
+        encoding: "gsm7".into(),
+        link: "carrier".into(),
+        dlr: true,
+        key: key.map(|(k, h)| (k.into(), h.into())),
+        validity_until: None,
+        segments: (0..parts).map(|p| vec![p as u8; 3]).collect(),
+    }
+}
+
+fn receipt(id: &str, state: &str, dlr_part: DlrPart) -> NewReceipt {
+    NewReceipt {
+        link: "carrier".into(),
+        candidates: vec![id.into()],
+        state: state.into(),
+        is_final: true,
+        error: None,
+        dlr_part,
+    }
+}
+
+async fn insert(store: &Store, m: NewMessage) -> i64 {
+    match store.insert_message(m).await.unwrap() {
+        Inserted::New { id } => id,
+        other => panic!("not new: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_message_goes_from_queued_to_submitted_to_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    assert_eq!(store.message(id).await.unwrap().unwrap().state, "queued");
+    store
+        .segment_accepted(id, 0, "0A1B".into(), "a1b".into(), DlrPart::All)
+        .await
+        .unwrap();
+    let status = store.message(id).await.unwrap().unwrap();
+    assert_eq!(status.state, "submitted");
+    assert_eq!(status.segments[0].smsc_id.as_deref(), Some("0A1B"));
+    let outcome = store
+        .record_receipt(receipt("a1b", "delivered", DlrPart::All))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        ReceiptOutcome::Matched {
+            id,
+            state: "delivered".into()
+        }
+    );
+    let events = store.events_since(0, vec![], 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].body["state"], "delivered");
+    assert_eq!(events[0].body["id"], id.to_string());
+    assert_eq!(events[0].body["event_id"], events[0].event_id);
+}
+
+#[tokio::test]
+async fn a_receipt_before_the_response_is_matched_when_the_id_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    let early = store
+        .record_receipt(receipt("77", "delivered", DlrPart::All))
+        .await
+        .unwrap();
+    assert_eq!(early, ReceiptOutcome::Unmatched);
+    assert_eq!(store.unmatched_receipts().await.unwrap(), 1);
+    store
+        .segment_accepted(id, 0, "77".into(), "77".into(), DlrPart::All)
+        .await
+        .unwrap();
+    assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
+    assert_eq!(store.unmatched_receipts().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn multi_part_state_follows_the_links_dlr_part_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for (rule, receipts, expected) in [
+        (DlrPart::All, &[("delivered", 0)][..], "submitted"),
+        (
+            DlrPart::All,
+            &[("delivered", 0), ("delivered", 1), ("delivered", 2)][..],
+            "delivered",
+        ),
+        (
+            DlrPart::All,
+            &[("delivered", 0), ("undeliverable", 1)][..],
+            "undeliverable",
+        ),
+        (DlrPart::First, &[("delivered", 0)][..], "delivered"),
+        (DlrPart::Last, &[("delivered", 0)][..], "submitted"),
+        (DlrPart::Last, &[("expired", 2)][..], "expired"),
+    ] {
+        let id = insert(&store, message("+447700900123", 3, None)).await;
+        for part in 0..3u16 {
+            let smsc = format!("{id}-{part}");
+            store
+                .segment_accepted(id, part, smsc.clone(), smsc, rule)
+                .await
+                .unwrap();
+        }
+        for (state, part) in receipts {
+            store
+                .record_receipt(receipt(&format!("{id}-{part}"), state, rule))
+                .await
+                .unwrap();
+        }
+        let got = store.message(id).await.unwrap().unwrap().state;
+        assert_eq!(got, expected, "{rule:?} {receipts:?}");
+    }
+}
+
+#[tokio::test]
+async fn idempotency_keys_return_the_first_answer_or_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 2, Some(("k1", "h1")))).await;
+    assert_eq!(
+        store
+            .insert_message(message("+447700900123", 2, Some(("k1", "h1"))))
+            .await
+            .unwrap(),
+        Inserted::Duplicate {
+            id,
+            segments: 2,
+            encoding: "gsm7".into()
+        }
+    );
+    assert_eq!(
+        store
+            .insert_message(message("+447700900123", 2, Some(("k1", "h2"))))
+            .await
+            .unwrap(),
+        Inserted::KeyConflict
+    );
+}
+
+#[tokio::test]
+async fn failures_fail_the_message_with_an_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    store
+        .segment_failed(
+            id,
+            0,
+            "refused by the SMSC with ESME_RINVDSTADR".into(),
+            true,
+        )
+        .await
+        .unwrap();
+    let status = store.message(id).await.unwrap().unwrap();
+    assert_eq!(status.state, "rejected");
+    assert!(status.error.unwrap().contains("RINVDSTADR"));
+    let events = store.events_since(0, vec!["dlr".into()], 10).await.unwrap();
+    assert_eq!(events[0].body["state"], "rejected");
+    assert!(
+        store
+            .events_since(0, vec!["mo".into()], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn inbound_history_and_consent_with_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let number = "+447700900123";
+    let out = insert(&store, message(number, 1, None)).await;
+    let inbound = store
+        .insert_inbound(NewInbound {
+            link: "carrier".into(),
+            from: number.into(),
+            to: "2222".into(),
+            text: "STOP".into(),
+            incomplete: false,
+            opt_out: Some(true),
+        })
+        .await
+        .unwrap();
+    assert!(store.is_opted_out(number.into()).await.unwrap());
+    store.set_opt_out(number.into(), false).await.unwrap();
+    assert!(!store.is_opted_out(number.into()).await.unwrap());
+    let audit = store.consent_audit(number.into()).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert_eq!(
+        (audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2),
+        ("opt_out", "keyword", Some(inbound))
+    );
+    assert_eq!(
+        (audit[1].0.as_str(), audit[1].1.as_str()),
+        ("opt_in", "manual")
+    );
+    let history = store.history(number.into(), 50).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!((history[0].direction, history[0].id), ("out", out));
+    assert_eq!(
+        (history[1].direction, history[1].text.as_deref()),
+        ("in", Some("STOP"))
+    );
+    assert_eq!(
+        store.history(number.into(), 1).await.unwrap()[0].direction,
+        "in"
+    );
+}
+
+#[tokio::test]
+async fn unfinished_messages_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b);
+    {
+        let store = Store::open(dir.path()).unwrap();
+        a = insert(&store, message("+447700900123", 2, None)).await;
+        b = insert(&store, message("+447700900124", 1, None)).await;
+        store
+            .segment_accepted(a, 0, "1".into(), "1".into(), DlrPart::All)
+            .await
+            .unwrap();
+        store
+            .segment_accepted(b, 0, "2".into(), "2".into(), DlrPart::All)
+            .await
+            .unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let unfinished = store.unfinished().await.unwrap();
+    assert_eq!(
+        unfinished,
+        vec![ResumeMessage {
+            id: a,
+            link: "carrier".into(),
+            segments: vec![(1, vec![1, 1, 1])]
+        }]
+    );
+}
+
+#[tokio::test]
+async fn concurrent_writes_share_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let before = store.commits();
+    let tasks: Vec<_> = (0..500)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                insert(&store, message(&format!("+4477009{i:05}"), 1, None)).await
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 500);
+    let commits = store.commits() - before;
+    assert!(
+        commits < 500,
+        "{commits} commits for 500 concurrent inserts: no grouping"
+    );
+}
+
+#[tokio::test]
+async fn retention_blanks_old_text_but_keeps_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    assert_eq!(store.purge_text_older_than(1).await.unwrap(), 0);
+    assert_eq!(store.purge_text_older_than(0).await.unwrap(), 1);
+    let history = store.history("+447700900123".into(), 5).await.unwrap();
+    assert_eq!((history[0].id, history[0].text.as_ref()), (id, None));
+}

@@ -1,0 +1,613 @@
+//! The message service: what happens to a submission between the socket and the links
+//! (consent, routing, encoding, durable storage, queueing), to a submission's outcome (stored),
+//! and to what a link receives (receipts correlated, inbound messages reassembled, consent
+//! keywords honoured, stored before the SMSC gets its answer).
+
+pub mod outbound;
+
+use crate::address;
+use crate::config::{Concat, ConsentConfig, LinkConfig, NationalTable};
+use crate::connection::{Inbound, InboundMessage};
+use crate::consent::{Keyword, Keywords};
+use crate::db::{Inserted, NewInbound, NewMessage, NewReceipt, SegmentOutcome, Store, StoreError};
+use crate::dlr;
+use crate::link::{Link, Outcome, SegmentId};
+use crate::route::{RouteError, Router};
+use bytes::BytesMut;
+use smppd_codec::{Body, CommandStatus, Pdu, SubmitSm};
+use smppd_text::{
+    ConcatInfo, Content, DecodeOptions, EncodeOptions, EncodingChoice, InboundPart, LanguageSet,
+    NationalLanguage, Reassembled, Reassembler, ReassemblyConfig, ReferenceCounter,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+/// A submission as validated by the socket layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// `+E164` or a short code.
+    pub to: String,
+    /// Sender number or name.
+    pub from: String,
+    /// The text (hex octets for the `binary` encoding).
+    pub text: String,
+    /// A link to use instead of routing.
+    pub link: Option<String>,
+    /// `auto` or a forced encoding name.
+    pub encoding: String,
+    /// Ask for a delivery receipt.
+    pub dlr: bool,
+    /// Idempotency key.
+    pub key: Option<String>,
+    /// How long the SMSC may keep trying.
+    pub validity: Option<Duration>,
+    /// When the SMSC is to deliver it.
+    pub schedule_at: Option<OffsetDateTime>,
+    /// An order or security notice that may go to an opted-out number, if allowed.
+    pub transactional: bool,
+}
+
+/// The answer to an accepted submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// Gateway message id.
+    pub id: i64,
+    /// Segments it costs.
+    pub segments: u32,
+    /// The encoding used.
+    pub encoding: String,
+}
+
+/// A refusal, with a stable code (see docs/socket-protocol.md) and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ServiceError {
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// For people.
+    pub message: String,
+}
+
+impl ServiceError {
+    /// An error with `code`.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::new("unavailable", format!("message store: {e}"))
+    }
+}
+
+/// The service; shared by the socket connections and the consumer tasks.
+#[derive(Debug)]
+pub struct Service {
+    store: Store,
+    router: Router,
+    links: Vec<Arc<Link>>,
+    refs: Mutex<HashMap<Arc<str>, ReferenceCounter>>,
+    consent: ConsentConfig,
+    keywords: Keywords,
+    reassembler: Mutex<Reassembler>,
+}
+
+impl Service {
+    /// A service over `store` and the pool's `links`.
+    pub fn new(store: Store, links: Vec<Arc<Link>>, consent: ConsentConfig) -> Self {
+        let keywords = Keywords {
+            stop: consent.stop_words.clone(),
+            start: consent.start_words.clone(),
+            help: consent.help_words.clone(),
+        };
+        // Random starting references: a restart must not reuse the previous run's.
+        let seed = (crate::db::now_ms() as u64 % 65_536) as u16;
+        let refs = links
+            .iter()
+            .map(|l| (l.name.clone(), ReferenceCounter::new(seed)))
+            .collect();
+        Service {
+            store,
+            router: Router::new(&links),
+            links,
+            refs: Mutex::new(refs),
+            consent,
+            keywords,
+            reassembler: Mutex::new(Reassembler::new(ReassemblyConfig::default())),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn link(&self, name: &str) -> Option<&Arc<Link>> {
+        self.links.iter().find(|l| &*l.name == name)
+    }
+
+    /// Accepts a submission: consent, route, encode, store durably, queue. The answer comes
+    /// only once the message is on disk.
+    pub async fn submit(&self, s: Submission) -> Result<Submitted, ServiceError> {
+        let allowed = s.transactional && self.consent.allow_transactional;
+        self.submit_with(s, allowed).await
+    }
+
+    /// [`Service::submit`], optionally to an opted-out number (the reply confirming an
+    /// opt-out must reach it).
+    async fn submit_with(
+        &self,
+        s: Submission,
+        despite_opt_out: bool,
+    ) -> Result<Submitted, ServiceError> {
+        let to = address::normalize_number(&s.to);
+        let opted_out = self.store.is_opted_out(to.clone()).await?;
+        if opted_out && !despite_opt_out {
+            return Err(ServiceError::new(
+                "opted_out",
+                format!("{to} has opted out of messages"),
+            ));
+        }
+        let link = self
+            .router
+            .route(&to, s.link.as_deref())
+            .map_err(|e| match e {
+                RouteError::UnknownLink(_) => ServiceError::new("unknown_link", e.to_string()),
+                RouteError::NoRoute(_) => ServiceError::new("no_route", e.to_string()),
+            })?;
+        let encoded = self.encode(&link, &s)?;
+        let envelope = outbound::Envelope {
+            to: &to,
+            from: &s.from,
+            dlr: s.dlr,
+            validity: s.validity,
+            schedule_at: s.schedule_at,
+        };
+        let submits = outbound::submits(&link.config, &envelope, &encoded)
+            .map_err(|e| ServiceError::new("invalid_field", e.to_string()))?;
+        let segments = submits
+            .iter()
+            .map(|sm| encode_submit(sm).map(|b| b.to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ServiceError::new("invalid_field", e.to_string()))?;
+        let encoding = encoded.encoding.to_string();
+        let key = s.key.as_ref().map(|k| (k.clone(), content_hash(&s)));
+        let inserted = self
+            .store
+            .insert_message(NewMessage {
+                to,
+                from: s.from.clone(),
+                text: s.text.clone(),
+                encoding: encoding.clone(),
+                link: link.name.to_string(),
+                dlr: s.dlr,
+                key,
+                validity_until: s
+                    .validity
+                    .map(|v| crate::db::now_ms() + v.as_millis() as i64),
+                segments,
+            })
+            .await?;
+        match inserted {
+            Inserted::New { id } => {
+                let n = submits.len() as u32;
+                link.enqueue(submits.into_iter().enumerate().map(|(part, sm)| {
+                    (
+                        SegmentId {
+                            message: id as u64,
+                            part: part as u16,
+                        },
+                        sm,
+                    )
+                }));
+                Ok(Submitted {
+                    id,
+                    segments: n,
+                    encoding,
+                })
+            }
+            Inserted::Duplicate {
+                id,
+                segments,
+                encoding,
+            } => Ok(Submitted {
+                id,
+                segments,
+                encoding,
+            }),
+            Inserted::KeyConflict => Err(ServiceError::new(
+                "key_conflict",
+                "this key was used before for a different message",
+            )),
+        }
+    }
+
+    fn encode(
+        &self,
+        link: &Link,
+        s: &Submission,
+    ) -> Result<smppd_text::EncodedMessage, ServiceError> {
+        let mut refs = self.refs.lock().unwrap_or_else(|e| e.into_inner());
+        let counter = refs.entry(link.name.clone()).or_default();
+        if s.encoding == "binary" {
+            let data = smppd_codec::hex::decode(&s.text).map_err(|e| {
+                ServiceError::new("invalid_field", format!("text: binary needs hex: {e}"))
+            })?;
+            return smppd_text::encode_binary(&data, concat(link.config.concat), counter)
+                .map_err(|e| ServiceError::new("text_too_long", e.to_string()));
+        }
+        let encoding: EncodingChoice = s.encoding.parse().map_err(|e: smppd_text::TextError| {
+            ServiceError::new("invalid_field", e.to_string())
+        })?;
+        let options = EncodeOptions {
+            encoding,
+            concat: concat(link.config.concat),
+            gsm7_packed: link.config.gsm7_packed,
+            transliterate: false,
+            national: national(&link.config),
+        };
+        smppd_text::encode_message(&s.text, &options, counter).map_err(|e| match e {
+            smppd_text::TextError::TooManySegments { .. }
+            | smppd_text::TextError::PayloadTooLong { .. } => {
+                ServiceError::new("text_too_long", e.to_string())
+            }
+            other => ServiceError::new("invalid_field", other.to_string()),
+        })
+    }
+
+    /// Queues again every message a previous run accepted but did not finish, with the exact
+    /// PDUs stored then. Returns how many.
+    pub async fn resume(&self) -> Result<usize, ServiceError> {
+        let unfinished = self.store.unfinished().await?;
+        let n = unfinished.len();
+        for m in unfinished {
+            let Some(link) = self.link(&m.link).or_else(|| self.router.links().first()) else {
+                for (part, _) in &m.segments {
+                    let reason = "no link to send it on after a restart".to_owned();
+                    self.store
+                        .segment_failed(m.id, *part, reason, false)
+                        .await?;
+                }
+                continue;
+            };
+            let jobs: Vec<(SegmentId, SubmitSm)> = m
+                .segments
+                .into_iter()
+                .filter_map(|(part, pdu)| {
+                    let sm = decode_submit(pdu)?;
+                    Some((
+                        SegmentId {
+                            message: m.id as u64,
+                            part,
+                        },
+                        sm,
+                    ))
+                })
+                .collect();
+            link.enqueue(jobs);
+        }
+        Ok(n)
+    }
+
+    /// Records submission outcomes until `stop`, then those still queued. Whatever is waiting
+    /// is recorded in one write (one shared commit); the window slots of accepted submissions
+    /// are freed only once their acceptance is on disk. (The links keep the sending side, so
+    /// the channel itself never closes.)
+    pub async fn run_outcomes(
+        self: Arc<Self>,
+        mut outcomes: mpsc::Receiver<Outcome>,
+        stop: tokio_util::sync::CancellationToken,
+    ) {
+        loop {
+            let first = tokio::select! {
+                next = outcomes.recv() => match next {
+                    Some(outcome) => outcome,
+                    None => break,
+                },
+                _ = stop.cancelled() => match outcomes.try_recv() {
+                    Ok(outcome) => outcome,
+                    Err(_) => break,
+                },
+            };
+            let mut batch = vec![first];
+            while batch.len() < crate::db::MAX_BATCH {
+                match outcomes.try_recv() {
+                    Ok(outcome) => batch.push(outcome),
+                    Err(_) => break,
+                }
+            }
+            let mut guards = Vec::with_capacity(batch.len());
+            let records: Vec<SegmentOutcome> = batch
+                .into_iter()
+                .map(|outcome| match outcome {
+                    Outcome::Accepted {
+                        id,
+                        link,
+                        smsc_id,
+                        recorded,
+                    } => {
+                        guards.push(recorded);
+                        let dlr_part = self
+                            .link(&link)
+                            .map_or(crate::config::DlrPart::All, |l| l.config.dlr_part);
+                        let smsc_id = smsc_id.to_string();
+                        SegmentOutcome::Accepted {
+                            id: id.message as i64,
+                            part: id.part,
+                            smsc_key: dlr::lookup_key(&smsc_id),
+                            smsc_id,
+                            dlr_part,
+                        }
+                    }
+                    // A refusal by the carrier is "rejected"; giving up unanswered "failed".
+                    Outcome::Failed {
+                        id, status, reason, ..
+                    } => SegmentOutcome::Failed {
+                        id: id.message as i64,
+                        part: id.part,
+                        error: reason,
+                        rejected: status != CommandStatus::ESME_RUNKNOWNERR,
+                    },
+                })
+                .collect();
+            if let Err(e) = self.store.record_outcomes(records).await {
+                tracing::error!(error = %e, "recording submission outcomes failed");
+            }
+            drop(guards);
+        }
+    }
+
+    /// Handles receipts and inbound messages until the links stop; each is answered to the
+    /// SMSC only once stored.
+    pub async fn run_inbound(self: Arc<Self>, mut inbound: mpsc::Receiver<Inbound>) {
+        let mut expiry = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                next = inbound.recv() => {
+                    let Some(message) = next else { break };
+                    let status = match self.handle_inbound(&message.link, message.message).await {
+                        Ok(()) => CommandStatus::ESME_ROK,
+                        Err(e) => {
+                            tracing::error!(link = %message.link, error = %e, "inbound message not stored");
+                            // Temporary: the SMSC delivers it again later.
+                            CommandStatus::ESME_RX_T_APPN
+                        }
+                    };
+                    message.reply.ack(status);
+                }
+                _ = expiry.tick() => {
+                    let expired = self.reassembler.lock().unwrap_or_else(|e| e.into_inner()).expire(Instant::now());
+                    for m in expired {
+                        if let Err(e) = self.store_mo("expired", m).await {
+                            tracing::error!(error = %e, "storing an incomplete inbound message failed");
+                        }
+                    }
+                }
+            }
+        }
+        let rest = self
+            .reassembler
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain();
+        for m in rest {
+            if let Err(e) = self.store_mo("drained", m).await {
+                tracing::error!(error = %e, "storing an incomplete inbound message failed");
+            }
+        }
+    }
+
+    async fn handle_inbound(
+        &self,
+        link: &str,
+        message: InboundMessage,
+    ) -> Result<(), ServiceError> {
+        let (source_ton, source, dest, esm_class, data_coding, payload, tlvs) = match message {
+            InboundMessage::Deliver(sm) => {
+                if sm.esm_class.is_receipt() {
+                    return self.handle_receipt(link, &sm).await;
+                }
+                let payload = if sm.short_message.is_empty() {
+                    sm.tlvs
+                        .get_bytes(smppd_codec::Tag::MESSAGE_PAYLOAD)
+                        .unwrap_or_default()
+                } else {
+                    sm.short_message.as_bytes().clone()
+                };
+                (
+                    sm.source_addr_ton,
+                    sm.source_addr,
+                    sm.destination_addr,
+                    sm.esm_class,
+                    sm.data_coding,
+                    payload,
+                    sm.tlvs,
+                )
+            }
+            InboundMessage::Data(sm) => {
+                let payload = sm
+                    .tlvs
+                    .get_bytes(smppd_codec::Tag::MESSAGE_PAYLOAD)
+                    .unwrap_or_default();
+                (
+                    sm.source_addr_ton,
+                    sm.source_addr,
+                    sm.destination_addr,
+                    sm.esm_class,
+                    sm.data_coding,
+                    payload,
+                    sm.tlvs,
+                )
+            }
+        };
+        let gsm7_packed = self.link(link).is_some_and(|l| l.config.gsm7_packed);
+        let sar = ConcatInfo::from_sar_tlvs(tlvs.iter().map(|(t, v)| (t.0, v)));
+        let part = InboundPart::parse(
+            data_coding.0,
+            esm_class.0,
+            payload,
+            sar,
+            &DecodeOptions { gsm7_packed },
+        )
+        .map_err(|e| ServiceError::new("invalid_field", e.to_string()))?;
+        let from = address::normalize(source_ton, &source.to_string());
+        let to = dest.to_string();
+        let done = self
+            .reassembler
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(&from, &to, part, Instant::now());
+        for m in done {
+            self.store_mo(link, m).await?;
+        }
+        Ok(())
+    }
+
+    async fn store_mo(&self, link: &str, m: Reassembled) -> Result<(), ServiceError> {
+        let text = match &m.decoded.content {
+            Content::Text(t) => t.clone(),
+            Content::Binary(b) => smppd_codec::hex::encode(b),
+        };
+        let keyword = self.keywords.classify(&text);
+        let opt_out = match keyword {
+            Some(Keyword::Stop) => Some(true),
+            Some(Keyword::Start) => Some(false),
+            _ => None,
+        };
+        let link_name = if self.link(link).is_some() {
+            link.to_owned()
+        } else {
+            self.links
+                .first()
+                .map_or_else(String::new, |l| l.name.to_string())
+        };
+        self.store
+            .insert_inbound(NewInbound {
+                link: link_name.clone(),
+                from: m.sender.clone(),
+                to: m.recipient.clone(),
+                text,
+                incomplete: !m.is_complete(),
+                opt_out,
+            })
+            .await?;
+        let reply = match keyword {
+            Some(Keyword::Stop) => self.consent.stop_reply.clone(),
+            Some(Keyword::Start) => self.consent.start_reply.clone(),
+            Some(Keyword::Help) => self.consent.help_reply.clone(),
+            None => None,
+        };
+        if let Some(text) = reply
+            && address::is_valid_destination(&m.sender)
+        {
+            let from = self
+                .consent
+                .reply_from
+                .clone()
+                .unwrap_or_else(|| m.recipient.clone());
+            let submission = Submission {
+                to: m.sender.clone(),
+                from,
+                text,
+                link: Some(link_name),
+                encoding: "auto".into(),
+                dlr: false,
+                key: None,
+                validity: None,
+                schedule_at: None,
+                transactional: true,
+            };
+            if let Err(e) = Box::pin(self.submit_with(submission, true)).await {
+                tracing::warn!(to = %m.sender, error = %e, "automatic consent reply not sent");
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle_receipt(
+        &self,
+        link: &str,
+        sm: &smppd_codec::DeliverSm,
+    ) -> Result<(), ServiceError> {
+        let Some(receipt) = dlr::parse(sm) else {
+            tracing::warn!(link, text = %String::from_utf8_lossy(&sm.short_message), "receipt without a message id; ignored");
+            return Ok(());
+        };
+        let config = self.link(link).map(|l| l.config.clone());
+        let format = config
+            .as_ref()
+            .map_or(crate::config::MessageIdFormat::Auto, |c| {
+                c.message_id_format
+            });
+        let dlr_part = config
+            .as_ref()
+            .map_or(crate::config::DlrPart::All, |c| c.dlr_part);
+        self.store
+            .record_receipt(NewReceipt {
+                link: link.to_owned(),
+                candidates: dlr::receipt_candidates(&receipt.smsc_id, format),
+                state: receipt.state.as_str().to_owned(),
+                is_final: receipt.state.is_final(),
+                error: receipt.error,
+                dlr_part,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+fn concat(c: Concat) -> smppd_text::Concat {
+    match c {
+        Concat::Udh8 => smppd_text::Concat::Udh8,
+        Concat::Udh16 => smppd_text::Concat::Udh16,
+        Concat::Sar => smppd_text::Concat::Sar,
+        Concat::Payload => smppd_text::Concat::Payload,
+    }
+}
+
+fn national(link: &LinkConfig) -> LanguageSet {
+    link.national_tables
+        .iter()
+        .map(|t| match t {
+            NationalTable::Turkish => NationalLanguage::Turkish,
+            NationalTable::Spanish => NationalLanguage::Spanish,
+            NationalTable::Portuguese => NationalLanguage::Portuguese,
+        })
+        .collect()
+}
+
+/// A hash of what makes two submissions "the same message" for idempotency.
+fn content_hash(s: &Submission) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&s.to, &s.from, &s.text, &s.link, &s.encoding, s.dlr).hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// The stored form of a segment: the whole encoded submit_sm (sequence number 0; the session
+/// numbers it when sending).
+fn encode_submit(sm: &SubmitSm) -> Result<bytes::Bytes, smppd_codec::Error> {
+    let mut buf = BytesMut::new();
+    Pdu::new(0, Body::SubmitSm(sm.clone())).encode(&mut buf)?;
+    Ok(buf.freeze())
+}
+
+fn decode_submit(pdu: Vec<u8>) -> Option<SubmitSm> {
+    match Pdu::decode(bytes::Bytes::from(pdu)) {
+        Ok(Pdu {
+            body: Body::SubmitSm(sm),
+            ..
+        }) => Some(sm),
+        other => {
+            tracing::error!(?other, "a stored segment does not decode as a submit_sm");
+            None
+        }
+    }
+}
