@@ -1,11 +1,11 @@
 //! `smppd run`: wires configuration, the connection pool, the consumers of outcomes and
 //! inbound messages, metrics, systemd notification and signals together.
 
+use crate::api::server::{Listener, SocketOptions};
 use crate::config::{Config, LinkConfig};
 use crate::db::Store;
 use crate::pool::{Pool, PoolOptions};
-use crate::service::Service;
-use crate::socket::Listener;
+use crate::service::{Service, Shared};
 use crate::{metrics, systemd};
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
@@ -36,8 +36,7 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
 
     let store =
         Store::open(&config.server.state_dir).map_err(|e| DaemonError::Startup(e.to_string()))?;
-    let listener = Listener::bind(&config.server)
-        .await
+    let listener = Listener::bind(&SocketOptions::from_config(&config.server))
         .map_err(|e| DaemonError::Startup(e.to_string()))?;
 
     let (outcomes_tx, outcomes) = mpsc::channel(4096);
@@ -72,7 +71,8 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     let inbound_task = tokio::spawn(service.clone().run_inbound(inbound));
     let socket_stop = CancellationToken::new();
     let socket = listener.path().to_owned();
-    let socket_task = tokio::spawn(listener.serve(service.clone(), socket_stop.clone()));
+    let socket_task =
+        tokio::spawn(listener.serve(Arc::new(Shared(service.clone())), socket_stop.clone()));
     tracing::info!(socket = %socket.display(), "accepting submissions");
     let retention = config.consent.retention_days.map(|days| {
         let store = store.clone();

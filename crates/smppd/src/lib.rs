@@ -22,7 +22,6 @@ pub mod pool;
 pub mod route;
 pub mod service;
 pub mod session;
-pub mod socket;
 pub mod systemd;
 pub mod throttle;
 pub mod tls;

@@ -249,7 +249,7 @@ async fn texts_arrive_intact_and_receipts_reach_subscribers() {
     assert_eq!(status["state"], "delivered");
     // The thread view holds all three, oldest first.
     let history = c
-        .call(json!({"op": "history", "number": "447700900123", "limit": 50}))
+        .call(json!({"op": "history", "number": "+447700900123", "limit": 50}))
         .await;
     let messages = history["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 3);

@@ -517,6 +517,152 @@ mod tests {
         assert_eq!(texts, [json!("STOP"), json!("Hi")]);
     }
 
+    fn cli(args: &[&str]) -> Result<super::super::Cli, clap::Error> {
+        use clap::Parser;
+        super::super::Cli::try_parse_from(std::iter::once("smppctl").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn arguments_are_parsed() {
+        use super::super::{Command, OptOutCommand};
+        let parsed = cli(&[
+            "send",
+            "--to",
+            "+447700900123",
+            "--from",
+            "ACME",
+            "--text",
+            "Hi",
+            "--link",
+            "carrier-a",
+            "--encoding",
+            "ucs2",
+            "--no-dlr",
+            "--key",
+            "k1",
+            "--validity",
+            "2h",
+            "--schedule-at",
+            "2026-11-22T18:30:00Z",
+            "--transactional",
+            "--wait",
+            "--timeout",
+            "90s",
+            "--socket",
+            "/tmp/s.sock",
+        ])
+        .unwrap();
+        assert_eq!(parsed.socket.as_deref(), Some(Path::new("/tmp/s.sock")));
+        let Command::Send {
+            to,
+            from,
+            text,
+            link,
+            encoding,
+            no_dlr,
+            key,
+            validity,
+            schedule_at,
+            transactional,
+            wait,
+            timeout,
+        } = parsed.command
+        else {
+            panic!("{:?}", parsed.command)
+        };
+        assert_eq!(
+            (to.as_str(), from.as_str(), text.as_str()),
+            ("+447700900123", "ACME", "Hi")
+        );
+        assert_eq!(link.as_deref(), Some("carrier-a"));
+        assert_eq!(encoding, "ucs2");
+        assert!(no_dlr && transactional && wait);
+        assert_eq!(key.as_deref(), Some("k1"));
+        assert_eq!(validity.as_deref(), Some("2h"));
+        assert_eq!(schedule_at.as_deref(), Some("2026-11-22T18:30:00Z"));
+        assert_eq!(timeout, Duration::from_secs(90));
+
+        let parsed = cli(&["send", "--to", "2222", "--from", "ACME", "--text", "Hi"]).unwrap();
+        let Command::Send {
+            encoding,
+            no_dlr,
+            wait,
+            timeout,
+            ..
+        } = parsed.command
+        else {
+            panic!()
+        };
+        assert_eq!((encoding.as_str(), no_dlr, wait), ("auto", false, false));
+        assert_eq!(timeout, Duration::from_secs(60));
+        assert_eq!(parsed.socket, None);
+
+        let parsed = cli(&["--socket", "/s", "status", "42"]).unwrap();
+        assert!(matches!(parsed.command, Command::Status { id } if id == "42"));
+        let parsed = cli(&["subscribe", "--events", "mo", "--since", "7"]).unwrap();
+        assert!(matches!(
+            parsed.command,
+            Command::Subscribe { events, since: Some(7) } if events == ["mo"]
+        ));
+        let parsed = cli(&["subscribe"]).unwrap();
+        assert!(matches!(
+            parsed.command,
+            Command::Subscribe { events, since: None } if events == ["dlr", "mo"]
+        ));
+        let parsed = cli(&["history", "+447700900123"]).unwrap();
+        assert!(matches!(parsed.command, Command::History { limit: 50, .. }));
+        let parsed = cli(&["opt-out", "add", "+447700900123"]).unwrap();
+        assert!(matches!(
+            parsed.command,
+            Command::OptOut(OptOutCommand::Add { number }) if number == "+447700900123"
+        ));
+        assert!(matches!(
+            cli(&["opt-out", "list"]).unwrap().command,
+            Command::OptOut(OptOutCommand::List)
+        ));
+        let parsed = cli(&["bench", "--count", "5", "--concurrency", "2", "--json"]).unwrap();
+        let Command::Bench(args) = parsed.command else {
+            panic!()
+        };
+        assert_eq!(
+            (args.count, args.concurrency, args.connections),
+            (5, 2, None)
+        );
+        assert!(args.json && !args.no_dlr);
+        assert_eq!(args.drain, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        <super::super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn bad_arguments_exit_with_status_2() {
+        for args in [
+            &["send", "--to", "+447700900123", "--from", "ACME"][..],
+            &[
+                "send",
+                "--to",
+                "x",
+                "--from",
+                "y",
+                "--text",
+                "z",
+                "--timeout",
+                "soon",
+            ],
+            &["status"],
+            &["opt-out", "block", "+447700900123"],
+            &["history", "+447700900123", "--limit", "-1"],
+            &["bench", "--count", "many"],
+            &["frobnicate"],
+        ] {
+            let error = cli(args).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+        }
+    }
+
     /// Yields until `done` holds; the client runs on another thread. The deadline only
     /// guards against a hung test.
     async fn wait_for(mut done: impl FnMut() -> bool) {

@@ -469,9 +469,14 @@ impl Store {
         .await
     }
 
-    /// Opts `number` out (`true`) or back in, by hand.
-    pub async fn set_opt_out(&self, number: String, out: bool) -> Result<(), StoreError> {
-        self.write(move |conn| set_consent(conn, &number, out, "manual", None, now_ms()))
+    /// Opts `number` out (`true`) or back in, by hand; `cause` says who, for the audit.
+    pub async fn set_opt_out(
+        &self,
+        number: String,
+        out: bool,
+        cause: String,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| set_consent(conn, &number, out, &cause, None, now_ms()))
             .await
     }
 

@@ -195,7 +195,10 @@ async fn inbound_history_and_consent_with_audit() {
         .await
         .unwrap();
     assert!(store.is_opted_out(number.into()).await.unwrap());
-    store.set_opt_out(number.into(), false).await.unwrap();
+    store
+        .set_opt_out(number.into(), false, "manual".into())
+        .await
+        .unwrap();
     assert!(!store.is_opted_out(number.into()).await.unwrap());
     let audit = store.consent_audit(number.into()).await.unwrap();
     assert_eq!(audit.len(), 2);

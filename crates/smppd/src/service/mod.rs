@@ -3,7 +3,10 @@
 //! and to what a link receives (receipts correlated, inbound messages reassembled, consent
 //! keywords honoured, stored before the SMSC gets its answer).
 
+mod handler;
 pub mod outbound;
+
+pub use handler::Shared;
 
 use crate::address;
 use crate::config::{Concat, ConsentConfig, LinkConfig, NationalTable};

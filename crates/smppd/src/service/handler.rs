@@ -1,0 +1,218 @@
+//! The socket's [`Handler`], implemented by the message service over its store.
+
+use super::{Service, ServiceError, Submission};
+use crate::api::handler::{Handler, Peer};
+use crate::api::protocol::{
+    ApiError, Direction, ErrorCode, Event, EventKinds, HistoryEntry, HistoryReply, MessageState,
+    OptOutEntry, OptOutOp, OptOutReply, SegmentStatus, StatusReply, SubmitReply, SubmitRequest,
+    Timestamp,
+};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Events read from the store per query while a subscriber catches up.
+const EVENT_BATCH: u32 = 500;
+/// Events buffered per subscriber; one that reads slower is told to resubscribe.
+const SUBSCRIBER_QUEUE: usize = 1024;
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let code = match e.code {
+            "opted_out" => ErrorCode::OptedOut,
+            "unknown_link" => ErrorCode::UnknownLink,
+            "no_route" => ErrorCode::NoRoute,
+            "key_conflict" => ErrorCode::KeyConflict,
+            "text_too_long" => ErrorCode::TextTooLong,
+            "invalid_field" => ErrorCode::InvalidField,
+            "invalid_destination" => ErrorCode::InvalidDestination,
+            "not_found" => ErrorCode::NotFound,
+            _ => ErrorCode::Unavailable,
+        };
+        ApiError::new(code, e.message)
+    }
+}
+
+fn state(text: &str) -> MessageState {
+    text.parse().unwrap_or(MessageState::Unknown)
+}
+
+/// A shared service is the daemon's handler.
+#[derive(Debug, Clone)]
+pub struct Shared(pub Arc<Service>);
+
+impl Handler for Shared {
+    async fn submit(&self, r: SubmitRequest) -> Result<SubmitReply, ApiError> {
+        let done = self
+            .0
+            .submit(Submission {
+                to: r.to,
+                from: r.from,
+                text: r.text,
+                link: r.link,
+                encoding: r.encoding.to_string(),
+                dlr: r.dlr,
+                key: r.key,
+                validity: r.validity,
+                schedule_at: r.schedule_at,
+                transactional: r.transactional,
+            })
+            .await?;
+        Ok(SubmitReply {
+            id: done.id.to_string(),
+            segments: done.segments,
+            encoding: done.encoding,
+        })
+    }
+
+    async fn status(&self, id: &str) -> Result<StatusReply, ApiError> {
+        let not_found = || ApiError::not_found(id);
+        let number: i64 = id.parse().map_err(|_| not_found())?;
+        let m = self
+            .0
+            .store()
+            .message(number)
+            .await
+            .map_err(ServiceError::from)?
+            .ok_or_else(not_found)?;
+        Ok(StatusReply {
+            id: m.id.to_string(),
+            state: state(&m.state),
+            error: m.error,
+            segments: m
+                .segments
+                .into_iter()
+                .map(|s| SegmentStatus {
+                    seq: s.seq,
+                    smsc_id: s.smsc_id,
+                    state: state(&s.state),
+                    error: s.error,
+                })
+                .collect(),
+            created_at: Timestamp::from_unix_ms(m.created_at),
+            updated_at: Timestamp::from_unix_ms(m.updated_at),
+        })
+    }
+
+    async fn history(&self, number: &str, limit: u32) -> Result<HistoryReply, ApiError> {
+        let number = crate::address::normalize_number(number);
+        let items = self
+            .0
+            .store()
+            .history(number, limit)
+            .await
+            .map_err(ServiceError::from)?;
+        Ok(HistoryReply {
+            messages: items
+                .into_iter()
+                .map(|h| HistoryEntry {
+                    direction: if h.direction == "out" {
+                        Direction::Out
+                    } else {
+                        Direction::In
+                    },
+                    id: h.id.to_string(),
+                    text: h.text,
+                    state: h.state.as_deref().map(state),
+                    at: Timestamp::from_unix_ms(h.at),
+                })
+                .collect(),
+        })
+    }
+
+    async fn subscribe(
+        &self,
+        kinds: EventKinds,
+        since: Option<u64>,
+    ) -> Result<mpsc::Receiver<Event>, ApiError> {
+        let store = self.0.store().clone();
+        let mut last_event = store.last_event();
+        let mut after = since.map_or_else(|| *last_event.borrow(), |s| s as i64);
+        let wanted: Vec<String> = [("dlr", kinds.dlr), ("mo", kinds.mo)]
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        let (tx, rx) = mpsc::channel(SUBSCRIBER_QUEUE);
+        tokio::spawn(async move {
+            loop {
+                // Marked seen before reading, so that an event committed meanwhile wakes us.
+                last_event.borrow_and_update();
+                loop {
+                    let events = match store.events_since(after, wanted.clone(), EVENT_BATCH).await
+                    {
+                        Ok(events) => events,
+                        Err(e) => {
+                            tracing::error!(error = %e, "reading events for a subscriber");
+                            return;
+                        }
+                    };
+                    let Some(newest) = events.last().map(|e| e.event_id) else {
+                        break;
+                    };
+                    for stored in events {
+                        match serde_json::from_value::<Event>(stored.body) {
+                            Ok(event) => {
+                                if tx.send(event).await.is_err() {
+                                    return;
+                                }
+                            }
+                            Err(e) => {
+                                tracing::error!(event_id = stored.event_id, error = %e, "a stored event does not read back");
+                            }
+                        }
+                    }
+                    after = newest;
+                }
+                tokio::select! {
+                    changed = last_event.changed() => if changed.is_err() { return },
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        Ok(rx)
+    }
+
+    async fn opt_out(&self, op: OptOutOp, peer: Peer) -> Result<OptOutReply, ApiError> {
+        let store = self.0.store();
+        let cause = format!("manual (uid {})", peer.uid);
+        match op {
+            OptOutOp::Add { number } => {
+                let number = crate::address::normalize_number(&number);
+                store
+                    .set_opt_out(number.clone(), true, cause)
+                    .await
+                    .map_err(ServiceError::from)?;
+                Ok(OptOutReply::Set {
+                    number,
+                    opted_out: true,
+                })
+            }
+            OptOutOp::Remove { number } => {
+                let number = crate::address::normalize_number(&number);
+                store
+                    .set_opt_out(number.clone(), false, cause)
+                    .await
+                    .map_err(ServiceError::from)?;
+                Ok(OptOutReply::Set {
+                    number,
+                    opted_out: false,
+                })
+            }
+            OptOutOp::List { number } => {
+                let only = number.map(|n| crate::address::normalize_number(&n));
+                let opt_outs = store
+                    .opt_outs()
+                    .await
+                    .map_err(ServiceError::from)?
+                    .into_iter()
+                    .filter(|(n, _)| only.as_ref().is_none_or(|o| o == n))
+                    .map(|(number, since)| OptOutEntry {
+                        number,
+                        since: Timestamp::from_unix_ms(since),
+                    })
+                    .collect();
+                Ok(OptOutReply::List { opt_outs })
+            }
+        }
+    }
+}
