@@ -52,6 +52,10 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
         pool.links().to_vec(),
         config.consent.clone(),
     ));
+    service
+        .load()
+        .await
+        .map_err(|e| DaemonError::Startup(format!("loading opt-outs: {e}")))?;
     let resumed = service
         .resume()
         .await

@@ -182,6 +182,7 @@ impl Handler for Shared {
                     .set_opt_out(number.clone(), true, cause)
                     .await
                     .map_err(ServiceError::from)?;
+                self.0.mirror_opt_out(&number, true);
                 Ok(OptOutReply::Set {
                     number,
                     opted_out: true,
@@ -193,6 +194,7 @@ impl Handler for Shared {
                     .set_opt_out(number.clone(), false, cause)
                     .await
                     .map_err(ServiceError::from)?;
+                self.0.mirror_opt_out(&number, false);
                 Ok(OptOutReply::Set {
                     number,
                     opted_out: false,

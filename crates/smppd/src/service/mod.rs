@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+/// Inbound messages being stored at once.
+const INBOUND_IN_HAND: usize = 512;
+
 /// A submission as validated by the socket layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
@@ -100,6 +103,8 @@ pub struct Service {
     consent: ConsentConfig,
     keywords: Keywords,
     reassembler: Mutex<Reassembler>,
+    /// The opted-out numbers, mirrored from the store so that a submission costs no read.
+    opted_out: std::sync::RwLock<std::collections::HashSet<String>>,
 }
 
 impl Service {
@@ -124,6 +129,25 @@ impl Service {
             consent,
             keywords,
             reassembler: Mutex::new(Reassembler::new(ReassemblyConfig::default())),
+            opted_out: Default::default(),
+        }
+    }
+
+    /// Loads what the service mirrors from the store (the opt-outs); call once at start.
+    pub async fn load(&self) -> Result<(), ServiceError> {
+        let numbers = self.store.opt_outs().await?;
+        let mut set = self.opted_out.write().unwrap_or_else(|e| e.into_inner());
+        set.extend(numbers.into_iter().map(|(number, _)| number));
+        Ok(())
+    }
+
+    /// Records an opt-out change in the mirror (the store has it already).
+    pub(crate) fn mirror_opt_out(&self, number: &str, out: bool) {
+        let mut set = self.opted_out.write().unwrap_or_else(|e| e.into_inner());
+        if out {
+            set.insert(number.to_owned());
+        } else {
+            set.remove(number);
         }
     }
 
@@ -151,7 +175,11 @@ impl Service {
         despite_opt_out: bool,
     ) -> Result<Submitted, ServiceError> {
         let to = address::normalize_number(&s.to);
-        let opted_out = self.store.is_opted_out(to.clone()).await?;
+        let opted_out = self
+            .opted_out
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&to);
         if opted_out && !despite_opt_out {
             return Err(ServiceError::new(
                 "opted_out",
@@ -371,19 +399,27 @@ impl Service {
     /// SMSC only once stored.
     pub async fn run_inbound(self: Arc<Self>, mut inbound: mpsc::Receiver<Inbound>) {
         let mut expiry = tokio::time::interval(Duration::from_secs(5));
+        let in_hand = Arc::new(tokio::sync::Semaphore::new(INBOUND_IN_HAND));
         loop {
             tokio::select! {
                 next = inbound.recv() => {
                     let Some(message) = next else { break };
-                    let status = match self.handle_inbound(&message.link, message.message).await {
-                        Ok(()) => CommandStatus::ESME_ROK,
-                        Err(e) => {
-                            tracing::error!(link = %message.link, error = %e, "inbound message not stored");
-                            // Temporary: the SMSC delivers it again later.
-                            CommandStatus::ESME_RX_T_APPN
-                        }
-                    };
-                    message.reply.ack(status);
+                    // Each message is handled on its own task, so that many share one commit;
+                    // the permit bounds how many are in hand at once.
+                    let Ok(permit) = in_hand.clone().acquire_owned().await else { break };
+                    let service = self.clone();
+                    tokio::spawn(async move {
+                        let status = match service.handle_inbound(&message.link, message.message).await {
+                            Ok(()) => CommandStatus::ESME_ROK,
+                            Err(e) => {
+                                tracing::error!(link = %message.link, error = %e, "inbound message not stored");
+                                // Temporary: the SMSC delivers it again later.
+                                CommandStatus::ESME_RX_T_APPN
+                            }
+                        };
+                        message.reply.ack(status);
+                        drop(permit);
+                    });
                 }
                 _ = expiry.tick() => {
                     let expired = self.reassembler.lock().unwrap_or_else(|e| e.into_inner()).expire(Instant::now());
@@ -395,6 +431,8 @@ impl Service {
                 }
             }
         }
+        // Let the messages in hand finish before the last parts are flushed.
+        let _ = in_hand.acquire_many(INBOUND_IN_HAND as u32).await;
         let rest = self
             .reassembler
             .lock()
@@ -501,6 +539,9 @@ impl Service {
                 opt_out,
             })
             .await?;
+        if let Some(out) = opt_out {
+            self.mirror_opt_out(&m.sender, out);
+        }
         let reply = match keyword {
             Some(Keyword::Stop) => self.consent.stop_reply.clone(),
             Some(Keyword::Start) => self.consent.start_reply.clone(),
