@@ -58,6 +58,9 @@ enum Command {
     /// Decode and encode single SMPP PDUs.
     #[command(subcommand)]
     Pdu(PduCommand),
+    /// Message text: what a text costs and how it goes on the wire.
+    #[command(subcommand)]
+    Text(TextCommand),
     /// Send a message.
     Send {
         /// Destination: E.164 with + or a short code.
@@ -148,6 +151,12 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 #[derive(Debug, Subcommand)]
+enum TextCommand {
+    /// Print the encoding, the characters that forced UCS-2, and the segments as JSON.
+    Analyze(text::AnalyzeArgs),
+}
+
+#[derive(Debug, Subcommand)]
 enum PduCommand {
     /// Print one PDU given in hex (or `-` for standard input) as JSON.
     Decode {
@@ -169,6 +178,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Pdu(PduCommand::Decode { hex }) => pdu::decode(&hex),
         Command::Pdu(PduCommand::Encode { json }) => pdu::encode(&json),
+        Command::Text(TextCommand::Analyze(args)) => text::analyze(&args),
         Command::Send {
             to,
             from,
