@@ -5,11 +5,20 @@
 //!     cargo bench -p smppd-benches --bench text
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use smppd_text::{Concat, EncodeOptions, ReferenceCounter, encode_message};
+use smppd_text::{Concat, EncodeOptions, LanguageSet, ReferenceCounter, encode_message};
 use std::hint::black_box;
 
 fn gsm_text() -> String {
     "Your order #4711 has shipped! Track it at example.com/t/4711 - questions? Reply HELP. "
+        .chars()
+        .cycle()
+        .take(1000)
+        .collect()
+}
+
+/// GSM text with extension characters (two septets each), for the national-table choice.
+fn gsm_euro_text() -> String {
+    "Your code is 483920 {valid 10 min}; cost 0,05€ [reply STOP]. "
         .chars()
         .cycle()
         .take(1000)
@@ -26,15 +35,40 @@ fn emoji_text() -> String {
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("text");
-    for (name, text, concat) in [
-        ("gsm7_1000_chars_udh8", gsm_text(), Concat::Udh8),
-        ("emoji_1000_chars_udh8", emoji_text(), Concat::Udh8),
-        ("gsm7_1000_chars_sar", gsm_text(), Concat::Sar),
+    let with = |concat, gsm7_packed, national| EncodeOptions {
+        concat,
+        gsm7_packed,
+        national,
+        ..EncodeOptions::default()
+    };
+    let none = LanguageSet::EMPTY;
+    for (name, text, options) in [
+        (
+            "gsm7_1000_chars_udh8",
+            gsm_text(),
+            with(Concat::Udh8, false, none),
+        ),
+        (
+            "emoji_1000_chars_udh8",
+            emoji_text(),
+            with(Concat::Udh8, false, none),
+        ),
+        (
+            "gsm7_1000_chars_sar",
+            gsm_text(),
+            with(Concat::Sar, false, none),
+        ),
+        (
+            "gsm7_1000_chars_udh8_packed",
+            gsm_text(),
+            with(Concat::Udh8, true, none),
+        ),
+        (
+            "gsm7_euro_1000_chars_udh8_all_national_tables",
+            gsm_euro_text(),
+            with(Concat::Udh8, false, LanguageSet::all()),
+        ),
     ] {
-        let options = EncodeOptions {
-            concat,
-            ..EncodeOptions::default()
-        };
         let segments = encode_message(&text, &options, &mut ReferenceCounter::new(1))
             .unwrap()
             .segments

@@ -279,13 +279,12 @@ fn auto(text: &str, options: &EncodeOptions) -> Chosen {
         }
     }
     // UCS-2 represents the original text; a partial transliteration would gain nothing.
-    let mut units = Vec::new();
-    ucs2::encode_units(text, &mut units);
+    let (units, forced_ucs2) = ucs2_with_offenders(text, &candidates);
     Chosen {
         encoding: Encoding::Ucs2,
         units: Units::Ucs2(units),
         transliterated: Vec::new(),
-        forced_ucs2: offenders(text, &candidates),
+        forced_ucs2,
     }
 }
 
@@ -319,10 +318,37 @@ fn auto_gsm(
     let tables = if let [only] = candidates {
         *only
     } else {
+        let chars = text.chars().count();
+        // Default-alphabet text without escapes spends one septet a character, the least any
+        // table can, and has the most room: no national table can beat it.
+        if candidates.first() == Some(&Gsm7Tables::DEFAULT) {
+            let mut septets = Vec::new();
+            if gsm7::encode_septets(text, Gsm7Tables::DEFAULT, &mut septets).is_ok()
+                && septets.len() == chars
+            {
+                return Some(Chosen {
+                    encoding: Encoding::GSM7,
+                    units: Units::Septets(septets),
+                    transliterated,
+                    forced_ucs2: Vec::new(),
+                });
+            }
+        }
         let mut best: Option<(usize, Gsm7Tables)> = None;
         for &tables in candidates {
             let capacity = Capacity::of(Encoding::Gsm7(tables), concat);
-            let Some(segments) = gsm_segments(text, tables, capacity) else {
+            // Every character costs at least one septet: a candidate that cannot beat the best
+            // even then is not worth counting.
+            let at_least = if chars <= capacity.single {
+                1
+            } else {
+                chars.div_ceil(capacity.multi.max(1))
+            };
+            if best.is_some_and(|(fewest, _)| fewest <= at_least) {
+                continue;
+            }
+            let to_beat = best.map(|(fewest, _)| fewest);
+            let Some(segments) = gsm_segments(text, tables, capacity, to_beat) else {
                 continue;
             };
             if best.is_none_or(|(fewest, _)| segments < fewest) {
@@ -342,13 +368,24 @@ fn auto_gsm(
 }
 
 /// Segments `text` needs in `tables`, splitting as the segmenter does (an escaped character
-/// never straddles two segments), or `None` if the tables cannot represent it.
-fn gsm_segments(text: &str, tables: Gsm7Tables, capacity: Capacity) -> Option<usize> {
+/// never straddles two segments); `None` if the tables cannot represent it or it needs at
+/// least `to_beat` segments.
+fn gsm_segments(
+    text: &str,
+    tables: Gsm7Tables,
+    capacity: Capacity,
+    to_beat: Option<usize>,
+) -> Option<usize> {
+    let coder = tables.coder();
     let (mut total, mut fill, mut segments) = (0, 0, 1);
     for ch in text.chars() {
-        let cost = tables.cost(ch)?;
+        let cost = coder.cost(ch)?;
         if fill + cost > capacity.multi {
             segments += 1;
+            // Already as many segments as the best so far: this one cannot win.
+            if to_beat.is_some_and(|best| segments >= best) {
+                return None;
+            }
             fill = 0;
         }
         fill += cost;
@@ -361,18 +398,22 @@ fn gsm_segments(text: &str, tables: Gsm7Tables, capacity: Capacity) -> Option<us
     })
 }
 
-/// The distinct characters no candidate can represent, each at its first position.
-fn offenders(text: &str, candidates: &[Gsm7Tables]) -> Vec<Offender> {
+/// The UTF-16 code units of `text`, and the distinct characters no candidate can represent,
+/// each at its first position; one pass.
+fn ucs2_with_offenders(text: &str, candidates: &[Gsm7Tables]) -> (Vec<u16>, Vec<Offender>) {
+    let mut units = Vec::with_capacity(text.len());
     let mut out: Vec<Offender> = Vec::new();
+    let coders: Vec<_> = candidates.iter().map(|t| t.coder()).collect();
     for (position, ch) in text.chars().enumerate() {
-        if candidates.iter().all(|t| t.code(ch).is_none()) && out.iter().all(|o| o.ch != ch) {
+        ucs2::push_char(ch, &mut units);
+        if out.len() < MAX_OFFENDERS
+            && coders.iter().all(|c| c.code(ch).is_none())
+            && out.iter().all(|o| o.ch != ch)
+        {
             out.push(Offender { ch, position });
-            if out.len() == MAX_OFFENDERS {
-                break;
-            }
         }
     }
-    out
+    (units, out)
 }
 
 #[cfg(test)]

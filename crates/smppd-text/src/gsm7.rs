@@ -129,19 +129,47 @@ impl Gsm7Tables {
     /// reached through ESC. `None` if the tables cannot represent it.
     #[inline]
     pub(crate) fn code(self, ch: char) -> Option<u8> {
+        self.coder().code(ch)
+    }
+
+    /// The lookup for this pair, resolved once for a loop over many characters.
+    #[inline]
+    pub(crate) fn coder(self) -> Coder {
         let (l, s) = self.indices();
+        Coder {
+            reverse: &REVERSE[l][s],
+            base: LOCKING[l],
+            ext: SINGLE[s],
+        }
+    }
+}
+
+/// Character-to-septet lookup for one table pair.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Coder {
+    reverse: &'static [u8; REVERSE_SPAN as usize],
+    base: &'static [char; 128],
+    ext: &'static [char; 128],
+}
+
+impl Coder {
+    /// See [`Gsm7Tables::code`].
+    #[inline]
+    pub(crate) fn code(&self, ch: char) -> Option<u8> {
         let cp = ch as u32;
         let code = if cp < REVERSE_SPAN {
-            REVERSE[l][s][cp as usize]
+            self.reverse[cp as usize]
+        } else if HIGH_CHARS.contains(&ch) {
+            high_code(self.base, self.ext, ch)
         } else {
-            high_code(LOCKING[l], SINGLE[s], ch)
+            NO_CODE
         };
         (code != NO_CODE).then_some(code)
     }
 
     /// Septets a character costs (1, 2 through ESC), or `None` if not representable.
     #[inline]
-    pub(crate) fn cost(self, ch: char) -> Option<usize> {
+    pub(crate) fn cost(&self, ch: char) -> Option<usize> {
         self.code(ch).map(|code| 1 + usize::from(code >> 7))
     }
 }
@@ -193,6 +221,10 @@ const fn build_reverse(base: &[char; 128], ext: &[char; 128]) -> [u8; REVERSE_SP
     rev
 }
 
+/// The only table characters at or above [`REVERSE_SPAN`]; anything else there (emoji, CJK) is
+/// refused without a scan.
+const HIGH_CHARS: [char; 2] = ['€', '∞'];
+
 /// Lookup for the handful of table characters above U+03FF (`€`, `∞`).
 #[cold]
 fn high_code(base: &[char; 128], ext: &[char; 128], ch: char) -> u8 {
@@ -218,16 +250,23 @@ pub(crate) fn header_septets(udh_octets: usize) -> usize {
 /// not read a spurious `@` (TS 23.038 §6.1.2.3.1); [`unpack`] drops such a trailing CR.
 pub(crate) fn pack(out: &mut Vec<u8>, udh_octets: usize, septets: &[u8]) {
     let fill = header_septets(udh_octets) * 7 - udh_octets * 8;
-    let mut acc: u32 = 0;
+    out.reserve((fill + septets.len() * 7).div_ceil(8));
+    let mut acc: u64 = 0;
     let mut bits = fill as u32;
     for &s in septets {
-        acc |= u32::from(s & 0x7F) << bits;
+        acc |= u64::from(s & 0x7F) << bits;
         bits += 7;
-        while bits >= 8 {
-            out.push(acc as u8);
-            acc >>= 8;
-            bits -= 8;
+        // Seven octets at a time rather than one: the hot loop of packed segmentation.
+        if bits >= 56 {
+            out.extend_from_slice(&acc.to_le_bytes()[..7]);
+            acc >>= 56;
+            bits -= 56;
         }
+    }
+    while bits >= 8 {
+        out.push(acc as u8);
+        acc >>= 8;
+        bits -= 8;
     }
     if bits == 1 {
         acc |= 0x0D << 1;
@@ -275,8 +314,9 @@ pub(crate) fn encode_septets(
     out: &mut Vec<u8>,
 ) -> Result<(), (char, usize)> {
     out.reserve(text.len());
+    let coder = tables.coder();
     for (position, ch) in text.chars().enumerate() {
-        match tables.code(ch) {
+        match coder.code(ch) {
             Some(code) if code & EXT != 0 => {
                 out.push(ESC_SEPTET);
                 out.push(code & 0x7F);
@@ -363,6 +403,21 @@ mod tests {
             let mut s = String::new();
             decode_septets(&[code as u8], Gsm7Tables::DEFAULT, &mut s, |_, _| panic!());
             assert_eq!(s, ch.to_string());
+        }
+    }
+
+    #[test]
+    fn high_characters_list_is_complete() {
+        let tables = crate::shift::LOCKING
+            .iter()
+            .chain(crate::shift::SINGLE.iter());
+        for table in tables {
+            for &ch in table.iter() {
+                assert!(
+                    (ch as u32) < REVERSE_SPAN || HIGH_CHARS.contains(&ch),
+                    "{ch:?}"
+                );
+            }
         }
     }
 

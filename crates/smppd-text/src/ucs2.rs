@@ -12,11 +12,26 @@ pub(crate) fn encode_units(text: &str, out: &mut Vec<u16>) {
     out.extend(text.encode_utf16());
 }
 
+/// Appends the UTF-16 code units of one character (a slice copy costs more for one or two).
+#[inline]
+pub(crate) fn push_char(ch: char, out: &mut Vec<u16>) {
+    let cp = ch as u32;
+    if cp < 0x1_0000 {
+        out.push(cp as u16);
+    } else {
+        let v = cp - 0x1_0000;
+        out.push(0xD800 | (v >> 10) as u16);
+        out.push(0xDC00 | (v & 0x3FF) as u16);
+    }
+}
+
 /// Appends code units as big-endian octets.
 pub(crate) fn write_be(units: &[u16], out: &mut Vec<u8>) {
-    out.reserve(units.len() * 2);
-    for unit in units {
-        out.extend_from_slice(&unit.to_be_bytes());
+    let start = out.len();
+    out.resize(start + units.len() * 2, 0);
+    let dest = out.get_mut(start..).unwrap_or_default();
+    for (pair, unit) in dest.chunks_exact_mut(2).zip(units) {
+        pair.copy_from_slice(&unit.to_be_bytes());
     }
 }
 
@@ -68,6 +83,9 @@ mod tests {
         for (text, expected) in cases {
             let mut units = Vec::new();
             encode_units(text, &mut units);
+            let mut pushed = Vec::new();
+            text.chars().for_each(|c| push_char(c, &mut pushed));
+            assert_eq!(pushed, units);
             let mut bytes = Vec::new();
             write_be(&units, &mut bytes);
             assert_eq!(bytes, *expected, "{text:?}");

@@ -5,6 +5,21 @@ use crate::config::DlrPart;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
+/// Runs a statement through the connection's prepared-statement cache: the same few
+/// statements run for every message, and preparing one costs more than running it.
+fn exec<P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// [`exec`] for a statement that returns one row.
+fn row<T, P, F>(conn: &Connection, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    conn.prepare_cached(sql)?.query_row(params, f)
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -183,7 +198,8 @@ pub struct StoredEvent {
 }
 
 fn insert_event(conn: &Connection, kind: &str, body: serde_json::Value) -> Result<(), StoreError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO events (kind, body) VALUES (?1, ?2)",
         params![kind, body.to_string()],
     )
@@ -230,7 +246,8 @@ fn apply_receipt(
     at: i64,
 ) -> Result<String, StoreError> {
     if r.is_final {
-        conn.execute(
+        exec(
+            conn,
             "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
              WHERE message_id = ?1 AND part = ?2",
             params![id, part, r.state, r.error, at],
@@ -244,14 +261,17 @@ fn apply_receipt(
                 .collect::<Result<_, _>>()
         })
         .map_err(sql("reading segment states"))?;
-    let current: String = conn
-        .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .map_err(sql("reading a message state"))?;
+    let current: String = row(
+        conn,
+        "SELECT state FROM messages WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .map_err(sql("reading a message state"))?;
     let state = message_state(&states, r.dlr_part).unwrap_or(current.clone());
     if state != current {
-        conn.execute(
+        exec(
+                conn,
             "UPDATE messages SET state = ?2, error = coalesce(?3, error), updated_at = ?4 WHERE id = ?1",
             params![id, state, r.error, at],
         )
@@ -271,14 +291,14 @@ impl Store {
     pub async fn insert_message(&self, m: NewMessage) -> Result<Inserted, StoreError> {
         self.write(move |conn| {
             if let Some((key, hash)) = &m.key {
-                let found: Option<(i64, String, u32, String)> = conn
-                    .query_row(
-                        "SELECT id, idem_hash, segments, encoding FROM messages WHERE idem_key = ?1",
-                        [key],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                    )
-                    .optional()
-                    .map_err(sql("looking up an idempotency key"))?;
+                let found: Option<(i64, String, u32, String)> = row(
+                    conn,
+                    "SELECT id, idem_hash, segments, encoding FROM messages WHERE idem_key = ?1",
+                    [key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(sql("looking up an idempotency key"))?;
                 if let Some((id, first_hash, segments, encoding)) = found {
                     return Ok(if &first_hash == hash {
                         Inserted::Duplicate {
@@ -392,8 +412,8 @@ impl Store {
             let at = now_ms();
             let mut found = None;
             for key in &r.candidates {
-                found = conn
-                    .query_row(
+                found = row(
+                conn,
                         "SELECT message_id, part, smsc_id FROM segments WHERE link = ?1 AND smsc_key = ?2
                          ORDER BY message_id DESC LIMIT 1",
                         params![r.link, key],
@@ -406,7 +426,8 @@ impl Store {
                 }
             }
             let quoted = r.candidates.first().cloned().unwrap_or_default();
-            conn.execute(
+            exec(
+                conn,
                 "INSERT INTO receipts (link, smsc_key, state, error, at, message_id, part)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
@@ -434,7 +455,8 @@ impl Store {
     /// Receipts kept without a matching message.
     pub async fn unmatched_receipts(&self) -> Result<u64, StoreError> {
         self.read(|conn| {
-            conn.query_row(
+            row(
+                conn,
                 "SELECT count(*) FROM receipts WHERE message_id IS NULL",
                 [],
                 |r| r.get(0),
@@ -448,7 +470,8 @@ impl Store {
     pub async fn insert_inbound(&self, m: NewInbound) -> Result<i64, StoreError> {
         self.write(move |conn| {
             let at = now_ms();
-            conn.execute(
+            exec(
+                conn,
                 "INSERT INTO inbound (link, from_number, to_addr, text, at, incomplete)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![m.link, m.from, m.to, m.text, at, m.incomplete],
@@ -483,9 +506,12 @@ impl Store {
     /// Whether `number` has opted out.
     pub async fn is_opted_out(&self, number: String) -> Result<bool, StoreError> {
         self.read(move |conn| {
-            conn.query_row("SELECT 1 FROM opt_outs WHERE number = ?1", [number], |_| {
-                Ok(())
-            })
+            row(
+                conn,
+                "SELECT 1 FROM opt_outs WHERE number = ?1",
+                [number],
+                |_| Ok(()),
+            )
             .optional()
             .map(|o| o.is_some())
             .map_err(sql("checking an opt-out"))
@@ -527,8 +553,8 @@ impl Store {
     /// A message's status.
     pub async fn message(&self, id: i64) -> Result<Option<MessageStatus>, StoreError> {
         self.read(move |conn| {
-            let head = conn
-                .query_row(
+            let head = row(
+                conn,
                     "SELECT state, error, created_at, updated_at FROM messages WHERE id = ?1",
                     [id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -674,18 +700,18 @@ impl Store {
     pub async fn purge_text_older_than(&self, days: u32) -> Result<usize, StoreError> {
         let cutoff = now_ms() - i64::from(days) * 86_400_000;
         self.write(move |conn| {
-            let a = conn
-                .execute(
-                    "UPDATE messages SET text = NULL WHERE created_at <= ?1 AND text IS NOT NULL",
-                    [cutoff],
-                )
-                .map_err(sql("purging message text"))?;
-            let b = conn
-                .execute(
-                    "UPDATE inbound SET text = NULL WHERE at <= ?1 AND text IS NOT NULL",
-                    [cutoff],
-                )
-                .map_err(sql("purging inbound text"))?;
+            let a = exec(
+                conn,
+                "UPDATE messages SET text = NULL WHERE created_at <= ?1 AND text IS NOT NULL",
+                [cutoff],
+            )
+            .map_err(sql("purging message text"))?;
+            let b = exec(
+                conn,
+                "UPDATE inbound SET text = NULL WHERE at <= ?1 AND text IS NOT NULL",
+                [cutoff],
+            )
+            .map_err(sql("purging inbound text"))?;
             Ok(a + b)
         })
         .await
@@ -701,15 +727,17 @@ fn set_consent(
     at: i64,
 ) -> Result<(), StoreError> {
     if out {
-        conn.execute(
+        exec(
+            conn,
             "INSERT OR IGNORE INTO opt_outs (number, since) VALUES (?1, ?2)",
             params![number, at],
         )
     } else {
-        conn.execute("DELETE FROM opt_outs WHERE number = ?1", [number])
+        exec(conn, "DELETE FROM opt_outs WHERE number = ?1", [number])
     }
     .map_err(sql("changing consent"))?;
-    conn.execute(
+    exec(
+                conn,
         "INSERT INTO consent_audit (number, action, cause, inbound_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![number, if out { "opt_out" } else { "opt_in" }, cause, inbound_id, at],
     )
@@ -757,8 +785,8 @@ impl SegmentOutcome {
                 dlr_part,
             } => {
                 let at = now_ms();
-                let link: Option<String> = conn
-                    .query_row(
+                let link: Option<String> = row(
+                conn,
                         "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
                          WHERE message_id = ?1 AND part = ?2 AND state = 'queued' RETURNING link",
                         params![id, part, smsc_id, smsc_key, at],
@@ -767,24 +795,26 @@ impl SegmentOutcome {
                     .optional()
                     .map_err(sql("recording an accepted segment"))?;
                 let Some(link) = link else { return Ok(()) };
-                conn.execute(
+                exec(
+                conn,
                     "UPDATE messages SET state = 'submitted', updated_at = ?2 WHERE id = ?1 AND state = 'queued'
                      AND NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued')",
                     params![id, at],
                 )
                 .map_err(sql("updating a message state"))?;
                 // A receipt may have come before the submit_sm_resp.
-                let early: Option<(i64, String, Option<String>)> = conn
-                    .query_row(
-                        "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
+                let early: Option<(i64, String, Option<String>)> = row(
+                    conn,
+                    "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
                          AND message_id IS NULL ORDER BY id LIMIT 1",
-                        params![link, smsc_key],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
-                    .optional()
-                    .map_err(sql("looking for an early receipt"))?;
+                    params![link, smsc_key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(sql("looking for an early receipt"))?;
                 if let Some((receipt_id, state, error)) = early {
-                    conn.execute(
+                    exec(
+                        conn,
                         "UPDATE receipts SET message_id = ?2, part = ?3 WHERE id = ?1",
                         params![receipt_id, id, part],
                     )
@@ -810,20 +840,20 @@ impl SegmentOutcome {
             } => {
                 let at = now_ms();
                 let state = if rejected { "rejected" } else { "failed" };
-                let changed = conn
-                    .execute(
-                        "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
+                let changed = exec(
+                    conn,
+                    "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
                          WHERE message_id = ?1 AND part = ?2 AND state = 'queued'",
-                        params![id, part, state, error, at],
-                    )
-                    .map_err(sql("recording a failed segment"))?;
-                let updated = conn
-                    .execute(
-                        "UPDATE messages SET state = ?2, error = ?3, updated_at = ?4
+                    params![id, part, state, error, at],
+                )
+                .map_err(sql("recording a failed segment"))?;
+                let updated = exec(
+                    conn,
+                    "UPDATE messages SET state = ?2, error = ?3, updated_at = ?4
                          WHERE id = ?1 AND state IN ('queued', 'submitted')",
-                        params![id, state, error, at],
-                    )
-                    .map_err(sql("failing a message"))?;
+                    params![id, state, error, at],
+                )
+                .map_err(sql("failing a message"))?;
                 if changed > 0 && updated > 0 {
                     insert_event(
                         conn,

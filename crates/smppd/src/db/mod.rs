@@ -92,6 +92,8 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreErr
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(err)?;
+    // Room for every statement the store runs, so that none is prepared twice.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
