@@ -16,25 +16,34 @@ pub struct SmppAddress {
     pub addr: String,
 }
 
-/// Whether `to` is a valid destination: E.164 with `+` and 8 to 15 digits, or a short code of
-/// 1 to 8 digits.
-pub fn is_valid_destination(to: &str) -> bool {
-    match to.strip_prefix('+') {
-        Some(digits) => (8..=15).contains(&digits.len()) && all_digits(digits),
-        None => (1..=8).contains(&to.len()) && all_digits(to),
-    }
+/// E.164 with `+`: 8 to 15 digits, the first not 0.
+pub fn is_e164(number: &str) -> bool {
+    number.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len()) && all_digits(digits) && !digits.starts_with('0')
+    })
 }
 
-/// Whether `from` is a valid sender: a valid destination-style number, or 1 to 11 letters,
-/// digits and spaces with at least one letter (an alphanumeric sender id).
+/// A short code: 1 to 8 digits.
+pub fn is_short_code(number: &str) -> bool {
+    (1..=8).contains(&number.len()) && all_digits(number)
+}
+
+/// 1 to 11 ASCII letters, digits and spaces with at least one letter: what every carrier takes
+/// as an alphanumeric `source_addr` (TON 5).
+pub fn is_alphanumeric_sender(from: &str) -> bool {
+    (1..=11).contains(&from.len())
+        && from.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
+        && from.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Whether `to` is a valid destination: E.164 with `+`, or a short code.
+pub fn is_valid_destination(to: &str) -> bool {
+    is_e164(to) || is_short_code(to)
+}
+
+/// Whether `from` is a valid sender: a number, or an alphanumeric sender id.
 pub fn is_valid_source(from: &str) -> bool {
     is_valid_destination(from) || is_alphanumeric_sender(from)
-}
-
-fn is_alphanumeric_sender(from: &str) -> bool {
-    (1..=11).contains(&from.chars().count())
-        && from.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
-        && from.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 fn all_digits(s: &str) -> bool {

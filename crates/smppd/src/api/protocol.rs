@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::address::{is_alphanumeric_sender, is_e164, is_short_code};
 use serde::de::{self, Deserializer};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
@@ -903,26 +904,6 @@ fn number_rule(number: &str) -> &'static str {
 }
 
 /// E.164 with `+`: 8 to 15 digits, the first (of the country code) not 0.
-fn is_e164(number: &str) -> bool {
-    number.strip_prefix('+').is_some_and(|digits| {
-        (8..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0')
-    })
-}
-
-fn is_short_code(number: &str) -> bool {
-    (1..=8).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// 1 to 11 ASCII letters, digits and spaces with at least one letter: what every carrier takes
-/// as an alphanumeric `source_addr` (TON 5).
-fn is_alphanumeric_sender(from: &str) -> bool {
-    (1..=11).contains(&from.len())
-        && from.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
-        && from.bytes().any(|b| b.is_ascii_alphabetic())
-}
-
 /// `text` decoded from hex: an even number (at least two) of hex digits.
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.is_empty() || text.len() % 2 != 0 {
