@@ -3,9 +3,8 @@
 use super::{Service, ServiceError, Submission};
 use crate::api::handler::{Handler, Peer};
 use crate::api::protocol::{
-    ApiError, Direction, ErrorCode, Event, EventKinds, HistoryEntry, HistoryReply, MessageState,
-    OptOutEntry, OptOutOp, OptOutReply, SegmentStatus, StatusReply, SubmitReply, SubmitRequest,
-    Timestamp,
+    ApiError, Direction, Event, EventKinds, HistoryEntry, HistoryReply, MessageState, OptOutEntry,
+    OptOutOp, OptOutReply, SegmentStatus, StatusReply, SubmitReply, SubmitRequest, Timestamp,
 };
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -14,23 +13,6 @@ use tokio::sync::mpsc;
 const EVENT_BATCH: u32 = 500;
 /// Events buffered per subscriber; one that reads slower is told to resubscribe.
 const SUBSCRIBER_QUEUE: usize = 1024;
-
-impl From<ServiceError> for ApiError {
-    fn from(e: ServiceError) -> Self {
-        let code = match e.code {
-            "opted_out" => ErrorCode::OptedOut,
-            "unknown_link" => ErrorCode::UnknownLink,
-            "no_route" => ErrorCode::NoRoute,
-            "key_conflict" => ErrorCode::KeyConflict,
-            "text_too_long" => ErrorCode::TextTooLong,
-            "invalid_field" => ErrorCode::InvalidField,
-            "invalid_destination" => ErrorCode::InvalidDestination,
-            "not_found" => ErrorCode::NotFound,
-            _ => ErrorCode::Unavailable,
-        };
-        ApiError::new(code, e.message)
-    }
-}
 
 fn state(text: &str) -> MessageState {
     text.parse().unwrap_or(MessageState::Unknown)

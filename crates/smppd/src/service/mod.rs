@@ -9,6 +9,7 @@ pub mod outbound;
 pub use handler::Shared;
 
 use crate::address;
+use crate::api::protocol::{ApiError, ErrorCode};
 use crate::config::{Concat, ConsentConfig, LinkConfig, NationalTable};
 use crate::connection::{Inbound, InboundMessage};
 use crate::consent::{Keyword, Keywords};
@@ -67,29 +68,13 @@ pub struct Submitted {
     pub encoding: String,
 }
 
-/// A refusal, with a stable code (see docs/socket-protocol.md) and a sentence.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct ServiceError {
-    /// Stable machine-readable code.
-    pub code: &'static str,
-    /// For people.
-    pub message: String,
-}
-
-impl ServiceError {
-    /// An error with `code`.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError {
-            code,
-            message: message.into(),
-        }
-    }
-}
+/// A refusal, with its stable code (see docs/socket-protocol.md) and a sentence: the
+/// socket's own error type, so that the service's answers need no translation.
+pub type ServiceError = ApiError;
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
-        ServiceError::new("unavailable", format!("message store: {e}"))
+        ServiceError::new(ErrorCode::Unavailable, format!("message store: {e}"))
     }
 }
 
@@ -182,7 +167,7 @@ impl Service {
             .contains(&to);
         if opted_out && !despite_opt_out {
             return Err(ServiceError::new(
-                "opted_out",
+                ErrorCode::OptedOut,
                 format!("{to} has opted out of messages"),
             ));
         }
@@ -190,8 +175,10 @@ impl Service {
             .router
             .route(&to, s.link.as_deref())
             .map_err(|e| match e {
-                RouteError::UnknownLink(_) => ServiceError::new("unknown_link", e.to_string()),
-                RouteError::NoRoute(_) => ServiceError::new("no_route", e.to_string()),
+                RouteError::UnknownLink(_) => {
+                    ServiceError::new(ErrorCode::UnknownLink, e.to_string())
+                }
+                RouteError::NoRoute(_) => ServiceError::new(ErrorCode::NoRoute, e.to_string()),
             })?;
         let encoded = self.encode(&link, &s)?;
         let envelope = outbound::Envelope {
@@ -202,12 +189,12 @@ impl Service {
             schedule_at: s.schedule_at,
         };
         let submits = outbound::submits(&link.config, &envelope, &encoded)
-            .map_err(|e| ServiceError::new("invalid_field", e.to_string()))?;
+            .map_err(|e| ServiceError::new(ErrorCode::InvalidField, e.to_string()))?;
         let segments = submits
             .iter()
             .map(|sm| encode_submit(sm).map(|b| b.to_vec()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ServiceError::new("invalid_field", e.to_string()))?;
+            .map_err(|e| ServiceError::new(ErrorCode::InvalidField, e.to_string()))?;
         let encoding = encoded.encoding.to_string();
         let key = s.key.as_ref().map(|k| (k.clone(), content_hash(&s)));
         let inserted = self
@@ -254,7 +241,7 @@ impl Service {
                 encoding,
             }),
             Inserted::KeyConflict => Err(ServiceError::new(
-                "key_conflict",
+                ErrorCode::KeyConflict,
                 "this key was used before for a different message",
             )),
         }
@@ -269,13 +256,16 @@ impl Service {
         let counter = refs.entry(link.name.clone()).or_default();
         if s.encoding == "binary" {
             let data = smppd_codec::hex::decode(&s.text).map_err(|e| {
-                ServiceError::new("invalid_field", format!("text: binary needs hex: {e}"))
+                ServiceError::new(
+                    ErrorCode::InvalidField,
+                    format!("text: binary needs hex: {e}"),
+                )
             })?;
             return smppd_text::encode_binary(&data, concat(link.config.concat), counter)
-                .map_err(|e| ServiceError::new("text_too_long", e.to_string()));
+                .map_err(|e| ServiceError::new(ErrorCode::TextTooLong, e.to_string()));
         }
         let encoding: EncodingChoice = s.encoding.parse().map_err(|e: smppd_text::TextError| {
-            ServiceError::new("invalid_field", e.to_string())
+            ServiceError::new(ErrorCode::InvalidField, e.to_string())
         })?;
         let options = EncodeOptions {
             encoding,
@@ -287,9 +277,9 @@ impl Service {
         smppd_text::encode_message(&s.text, &options, counter).map_err(|e| match e {
             smppd_text::TextError::TooManySegments { .. }
             | smppd_text::TextError::PayloadTooLong { .. } => {
-                ServiceError::new("text_too_long", e.to_string())
+                ServiceError::new(ErrorCode::TextTooLong, e.to_string())
             }
-            other => ServiceError::new("invalid_field", other.to_string()),
+            other => ServiceError::new(ErrorCode::InvalidField, other.to_string()),
         })
     }
 
@@ -497,7 +487,7 @@ impl Service {
             sar,
             &DecodeOptions { gsm7_packed },
         )
-        .map_err(|e| ServiceError::new("invalid_field", e.to_string()))?;
+        .map_err(|e| ServiceError::new(ErrorCode::InvalidField, e.to_string()))?;
         let from = address::normalize(source_ton, &source.to_string());
         let to = dest.to_string();
         let done = self
