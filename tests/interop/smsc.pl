@@ -38,7 +38,8 @@ alarm 120;
 $SIG{PIPE} = 'IGNORE';
 $| = 1;
 
-my $json = JSON::PP->new->canonical;
+# UTF-8 in both directions: command lines arrive as bytes, and so do our lines out.
+my $json = JSON::PP->new->utf8->canonical;
 sub say_json { print $json->encode($_[0]), "\n" }
 sub num { 0 + $_[0] }
 

@@ -192,6 +192,18 @@ pub fn receipt_candidates(id: &str, format: MessageIdFormat) -> Vec<String> {
     out
 }
 
+/// The keys under which a receipt for `smsc_id` (as `submit_sm_resp` gave it) may have been
+/// stored before that response arrived: the receipt-side forms of the id, the inverse of
+/// [`receipt_candidates`].
+pub fn response_candidates(smsc_id: &str, format: MessageIdFormat) -> Vec<String> {
+    let inverse = match format {
+        MessageIdFormat::Hex => MessageIdFormat::Decimal,
+        MessageIdFormat::Decimal => MessageIdFormat::Hex,
+        other => other,
+    };
+    receipt_candidates(smsc_id, inverse)
+}
+
 /// The form an SMSC message id is recorded and looked up in: lowercased, without leading zeros
 /// (carriers pad and change case between the response and the receipt).
 pub fn lookup_key(id: &str) -> String {

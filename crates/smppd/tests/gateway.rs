@@ -271,6 +271,13 @@ async fn early_and_other_base_receipts_are_matched() {
             delay: Duration::from_millis(50),
             ..DlrConfig::default()
         },
+        // Both at once: early, and quoting the id in the other base.
+        DlrConfig {
+            before_resp: true,
+            id_other_base: true,
+            tlvs: false,
+            ..DlrConfig::default()
+        },
     ] {
         let sim = Simulator::start(SimConfig {
             dlr: dlr.clone(),

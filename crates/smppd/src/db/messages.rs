@@ -365,6 +365,7 @@ impl Store {
             part,
             smsc_id,
             smsc_key,
+            early_keys: Vec::new(),
             dlr_part,
         };
         self.write(move |conn| record.apply(conn)).await
@@ -758,6 +759,9 @@ pub enum SegmentOutcome {
         smsc_id: String,
         /// Its lookup key (`dlr::lookup_key`).
         smsc_key: String,
+        /// The keys under which a receipt that came before this response may be stored: the
+        /// id as a receipt of this carrier may quote it (`dlr::response_candidates`).
+        early_keys: Vec<String>,
         /// The link's multi-part receipt rule, for an early receipt.
         dlr_part: DlrPart,
     },
@@ -782,6 +786,7 @@ impl SegmentOutcome {
                 part,
                 smsc_id,
                 smsc_key,
+                early_keys,
                 dlr_part,
             } => {
                 let at = now_ms();
@@ -802,16 +807,23 @@ impl SegmentOutcome {
                     params![id, at],
                 )
                 .map_err(sql("updating a message state"))?;
-                // A receipt may have come before the submit_sm_resp.
-                let early: Option<(i64, String, Option<String>)> = row(
-                    conn,
-                    "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
-                         AND message_id IS NULL ORDER BY id LIMIT 1",
-                    params![link, smsc_key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()
-                .map_err(sql("looking for an early receipt"))?;
+                // A receipt may have come before the submit_sm_resp, quoting the id in
+                // another base.
+                let mut early: Option<(i64, String, Option<String>)> = None;
+                for key in std::iter::once(&smsc_key).chain(&early_keys) {
+                    early = row(
+                        conn,
+                        "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
+                             AND message_id IS NULL ORDER BY id LIMIT 1",
+                        params![link, key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()
+                    .map_err(sql("looking for an early receipt"))?;
+                    if early.is_some() {
+                        break;
+                    }
+                }
                 if let Some((receipt_id, state, error)) = early {
                     exec(
                         conn,

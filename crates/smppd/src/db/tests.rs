@@ -289,3 +289,28 @@ async fn retention_blanks_old_text_but_keeps_the_message() {
     let history = store.history("+447700900123".into(), 5).await.unwrap();
     assert_eq!((history[0].id, history[0].text.as_ref()), (id, None));
 }
+
+#[tokio::test]
+async fn an_early_receipt_in_the_other_base_is_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    // The receipt quotes 6699 (decimal) before the response gives 1A2B (hex).
+    let format = crate::config::MessageIdFormat::Auto;
+    let mut early = receipt("", "delivered", DlrPart::All);
+    early.candidates = crate::dlr::receipt_candidates("6699", format);
+    assert_eq!(
+        store.record_receipt(early).await.unwrap(),
+        ReceiptOutcome::Unmatched
+    );
+    let outcome = SegmentOutcome::Accepted {
+        id,
+        part: 0,
+        smsc_id: "1A2B".into(),
+        smsc_key: crate::dlr::lookup_key("1A2B"),
+        early_keys: crate::dlr::response_candidates("1A2B", format),
+        dlr_part: DlrPart::All,
+    };
+    store.record_outcomes(vec![outcome]).await.unwrap();
+    assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
+}

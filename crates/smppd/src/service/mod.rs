@@ -355,14 +355,21 @@ impl Service {
                         recorded,
                     } => {
                         guards.push(recorded);
-                        let dlr_part = self
-                            .link(&link)
-                            .map_or(crate::config::DlrPart::All, |l| l.config.dlr_part);
+                        let config = self.link(&link).map(|l| l.config.clone());
+                        let dlr_part = config
+                            .as_ref()
+                            .map_or(crate::config::DlrPart::All, |c| c.dlr_part);
+                        let format = config
+                            .as_ref()
+                            .map_or(crate::config::MessageIdFormat::Auto, |c| {
+                                c.message_id_format
+                            });
                         let smsc_id = smsc_id.to_string();
                         SegmentOutcome::Accepted {
                             id: id.message as i64,
                             part: id.part,
                             smsc_key: dlr::lookup_key(&smsc_id),
+                            early_keys: dlr::response_candidates(&smsc_id, format),
                             smsc_id,
                             dlr_part,
                         }
