@@ -3,14 +3,18 @@
 // smppd's interoperability tests (tests/tests/interop.rs). The point is a peer no one here wrote:
 // framing, decoding and encoding are the library's; this script only answers and reports.
 //
-//   node tests/interop/smsc.js SYSTEM_ID PASSWORD
+//   node tests/interop/smsc.js SYSTEM_ID PASSWORD [--tls KEY_PEM CERT_PEM]
+//
+// With --tls it is the library's TLS server (Node's own TLS) with that key and certificate.
 //
 // stdout, one JSON object a line (the protocol tests/interop/smsc.pl speaks too):
 //   {"port":N}                                   first, once listening on 127.0.0.1
 //   {"command":"bind_transceiver","sequence_number":..,"fields":{..},"command_status":S}
 //                                                S is what was answered (0, or ESME_RBINDFAIL)
-//   {"command":"submit_sm","sequence_number":..,"message_id":"npm-1","hex":"<frame as received>",
-//    "fields":{..},"tlvs":{..},"text":{"udh":[..]|null,"message":".."},"payload_text":{..}}
+//   {"command":"submit_sm","sequence_number":..,"command_status":S,"message_id":"npm-1"|null,
+//    "hex":"<frame as received>","fields":{..},"tlvs":{..},"text":{"udh":[..],"message":".."},
+//    "payload_text":{..}}                       S is what was answered
+//   {"command":"refusing","statuses":[..]}       a "refuse" command was taken
 //   {"command":"enquire_link"|"unbind"|"enquire_link_resp"|"unbind_resp","sequence_number":..}
 //   {"command":"deliver_sm_resp","sequence_number":..,"command_status":..,"kind":"receipt"|"mo",
 //    "message_id":".."}                         (message_id: the receipted one, for receipts)
@@ -23,18 +27,21 @@
 // and message_payload (its UDH split and its GSM 03.38 / UCS-2 / Latin-1 decoders).
 //
 // Answers binds (checking the credentials), enquire_link and unbind; answers each submit_sm
-// with message_id "npm-N" and, when registered_delivery asks for a receipt, sends a delivery
-// receipt on the same session (esm_class 4, receipted_message_id and message_state TLVs, the
-// usual "id:.. stat:DELIVRD" text) unless the session is a transmitter.
+// with message_id "npm-N" (or an error, see "refuse") and, when registered_delivery asks for a
+// receipt, sends one on the same session (esm_class 4, receipted_message_id and message_state
+// TLVs, the usual "id:.. stat:DELIVRD" text) unless the session is a transmitter.
 //
 // stdin, one JSON object a line:
 //   {"mo":{..deliver_sm options as the library takes them..,"text":"..","hex":".."}}
 //       sends a deliver_sm on the last bound receiving session; "text" goes through the
 //       library's encoder for the given data_coding, "hex" is sent as is.
 //   {"enquire_link":true}   {"unbind":true}   the SMSC sends these on the last bound session.
+//   {"refuse":[S,..]}       the next submit_sm get these command_status values instead of an id
+//                           (and no receipt).
 // Exits when stdin closes (the test ended, or died) or after 120 s.
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 const { createRequire } = require('module');
 
@@ -46,17 +53,19 @@ try {
 	process.exit(2);
 }
 
-const [systemId, password] = process.argv.slice(2);
-if (systemId === undefined || password === undefined) {
-	console.error('usage: node smsc.js SYSTEM_ID PASSWORD');
+const [systemId, password, tlsFlag, keyFile, certFile] = process.argv.slice(2);
+if (systemId === undefined || password === undefined || (tlsFlag !== undefined && (tlsFlag !== '--tls' || !certFile))) {
+	console.error('usage: node smsc.js SYSTEM_ID PASSWORD [--tls KEY_PEM CERT_PEM]');
 	process.exit(2);
 }
+const serverOptions = tlsFlag ? { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) } : {};
 
 // The library's names where they differ from SMPP 3.4's.
 const SPEC_NAMES = { dest_port: 'destination_port' };
 const BINDS = ['bind_transceiver', 'bind_transmitter', 'bind_receiver'];
 
 let nextId = 1;
+let refusals = []; // statuses for the next submit_sm responses, from {"refuse":[..]}
 let last = null; // the last bound session: where stdin's commands go
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 
@@ -90,9 +99,8 @@ function parseRaw(raw) {
 	return { fields, tlvs };
 }
 
-const server = smpp.createServer((session) => {
+const server = smpp.createServer(serverOptions, (session) => {
 	let bound = null; // the bind command, once accepted
-	const pending = new Map(); // our deliver_sm sequence number -> what it was
 	// The frame as received: the library reads a PDU as two socket reads (length, rest).
 	let chunks = [];
 	const socket = session.socket;
@@ -146,17 +154,20 @@ const server = smpp.createServer((session) => {
 				return;
 			case 'submit_sm': {
 				if (!bound || bound === 'bind_receiver') {
+					print({ command: 'submit_sm', sequence_number: seq, command_status: smpp.ESME_RINVBNDSTS, message_id: null });
 					session.send(pdu.response({ command_status: smpp.ESME_RINVBNDSTS }));
 					return;
 				}
-				const id = `npm-${nextId++}`;
+				const status = refusals.length ? refusals.shift() : 0;
+				const id = status ? null : `npm-${nextId++}`;
 				const { fields, tlvs } = parseRaw(raw);
-				const line = { command: 'submit_sm', sequence_number: seq, message_id: id, hex: raw.toString('hex'), fields, tlvs };
+				const line = { command: 'submit_sm', sequence_number: seq, command_status: status, message_id: id, hex: raw.toString('hex'), fields, tlvs };
 				if (pdu.short_message !== undefined) line.text = render(pdu.short_message);
 				if (pdu.message_payload !== undefined) line.payload_text = render(pdu.message_payload);
 				print(line);
-				session.send(pdu.response({ message_id: id }));
-				if (pdu.registered_delivery & 0x01 && bound !== 'bind_transmitter') {
+				// The library writes an error response as the header alone.
+				session.send(pdu.response(status ? { command_status: status } : { message_id: id }));
+				if (!status && pdu.registered_delivery & 0x01 && bound !== 'bind_transmitter') {
 					// As a node-smpp SMSC would write it: the text through the library's encoder
 					// with no data_coding given (it picks GSM and labels it 0x01).
 					deliver({
@@ -196,6 +207,7 @@ const server = smpp.createServer((session) => {
 	};
 });
 
+server.on('tlsClientError', (e) => console.error(`smsc.js: TLS handshake failed: ${e.message}`));
 server.on('error', (e) => {
 	console.error(`smsc.js: ${e.message}`);
 	process.exit(1);
@@ -218,7 +230,10 @@ process.stdin.on('data', (data) => {
 			console.error(`smsc.js: bad command line: ${line}`);
 			continue;
 		}
-		if (last) last.command(cmd);
+		if (cmd.refuse) {
+			refusals.push(...cmd.refuse);
+			print({ command: 'refusing', statuses: refusals });
+		} else if (last) last.command(cmd);
 		else console.error(`smsc.js: no bound session for ${line}`);
 	}
 });

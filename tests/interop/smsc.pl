@@ -15,7 +15,7 @@
 #     know), when it did.
 #   - Message ids are "perl-N"; the receipt text goes out as data_coding 0.
 #   - {"mo":{..}}: mandatory deliver_sm fields by name; "hex" is sent as is, "text" as UTF-16BE
-#     when data_coding is 8, else as its octets.
+#     when data_coding is 8, else as its UTF-8 octets.
 # Net::SMPP reads a PDU with blocking reads once select() says the socket is readable; that is
 # fine for a test peer, and is how the library is meant to be used (one process per client).
 # Exits when stdin closes or after 120 s.
@@ -99,6 +99,7 @@ my $select = IO::Select->new($listener, \*STDIN);
 my %session;    # fileno => { smpp, bound, pending => { seq => what } }
 my $last;       # the last bound receiving session: where stdin's commands go
 my $next_id = 1;
+my @refusals;    # statuses for the next submit_sm responses, from {"refuse":[..]}
 my $stdin = '';
 
 while (1) {
@@ -115,7 +116,14 @@ while (1) {
                 my $line = $1;
                 next unless $line =~ /\S/;
                 my $cmd = eval { $json->decode($line) } or do { print STDERR "smsc.pl: bad command line: $line\n"; next };
-                if ($last) { command($last, $cmd) } else { print STDERR "smsc.pl: no bound session for $line\n" }
+                if ($cmd->{refuse}) {
+                    push @refusals, @{ $cmd->{refuse} };
+                    say_json({ command => 'refusing', statuses => [map { num($_) } @refusals] });
+                } elsif ($last) {
+                    command($last, $cmd);
+                } else {
+                    print STDERR "smsc.pl: no bound session for $line\n";
+                }
             }
         } else {
             my $s = $session{ fileno $fh };
@@ -172,15 +180,18 @@ sub handle {
         $smpp->shutdown(1);    # the ESME closes; we see EOF and report "closed"
     } elsif ($name eq 'submit_sm') {
         if (!$s->{bound} || $s->{bound} eq 'bind_receiver') {
+            say_json({ %line, command_status => 0x04, message_id => undef });
             $smpp->submit_sm_resp(seq => $seq, status => 0x04, message_id => '');    # ESME_RINVBNDSTS
             return;
         }
-        my $id = 'perl-' . $next_id++;
+        my $status = @refusals ? shift @refusals : 0;
+        my $id = $status ? undef : 'perl-' . $next_id++;
         my $hex = unpack 'H*', pack('NNNN', 16 + length $pdu->{data}, $cmd, $pdu->{status}, $seq) . $pdu->{data};
-        say_json({ %line, message_id => $id, hex => $hex, fields => render_fields($pdu, \@submit_fields),
-            tlvs => render_tlvs($smpp, $pdu) });
-        $smpp->submit_sm_resp(seq => $seq, message_id => $id);
-        if (($pdu->{registered_delivery} & 0x01) && $s->{bound} ne 'bind_transmitter') {
+        say_json({ %line, command_status => num($status), message_id => $id, hex => $hex,
+            fields => render_fields($pdu, \@submit_fields), tlvs => render_tlvs($smpp, $pdu) });
+        # Net::SMPP writes the body of an error response too (here an empty message_id).
+        $smpp->submit_sm_resp(seq => $seq, status => $status, message_id => $id // '');
+        if (!$status && ($pdu->{registered_delivery} & 0x01) && $s->{bound} ne 'bind_transmitter') {
             # Net::SMPP writes TLV values as given: the C-string's NUL and the integer's octet are
             # ours to add.
             my $rseq = $smpp->deliver_sm(
