@@ -109,7 +109,7 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     systemd::notify("STOPPING=1");
     // New submissions stop first; then the links drain and unbind.
     socket_stop.cancel();
-    let _ = socket_task.await;
+    joined("socket", socket_task).await;
     pool.shutdown().await;
     if let Some(r) = retention {
         r.abort();
@@ -119,13 +119,20 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     }
     // Every session has ended, so every outcome is in the channel: record them, then stop.
     outcomes_stop.cancel();
-    let _ = outcome_task.await;
-    let _ = inbound_task.await;
+    joined("outcome recorder", outcome_task).await;
+    joined("inbound handler", inbound_task).await;
     if let Some(sim) = simulator {
         sim.shutdown().await;
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Waits for a task to end; a task that panicked is reported (its work may be unrecorded).
+async fn joined(name: &str, task: tokio::task::JoinHandle<()>) {
+    if let Err(e) = task.await {
+        tracing::error!(task = name, error = %e, "task ended abnormally");
+    }
 }
 
 async fn wait_for_signal() -> Result<(), DaemonError> {
