@@ -314,3 +314,64 @@ async fn an_early_receipt_in_the_other_base_is_matched() {
     store.record_outcomes(vec![outcome]).await.unwrap();
     assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
 }
+
+#[tokio::test]
+async fn a_failing_request_undoes_only_its_own_writes_in_a_shared_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let before = store.commits();
+    // 200 inserts and, among them, requests that write and then fail: the batch they share
+    // is rolled back and run again with a savepoint per request.
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                if i % 50 == 7 {
+                    let failed = store
+                        .write(move |conn| {
+                            conn.execute(
+                                "INSERT INTO opt_outs (number, since) VALUES (?1, 0)",
+                                [format!("+4477001{i:05}")],
+                            )
+                            .map_err(sql("test insert"))?;
+                            // A duplicate primary key: this request fails after writing.
+                            conn.execute(
+                                "INSERT INTO opt_outs (number, since) VALUES (?1, 0)",
+                                [format!("+4477001{i:05}")],
+                            )
+                            .map_err(sql("test duplicate"))?;
+                            Ok(())
+                        })
+                        .await;
+                    assert!(
+                        matches!(
+                            failed,
+                            Err(StoreError::Sql {
+                                operation: "test duplicate",
+                                ..
+                            })
+                        ),
+                        "{failed:?}"
+                    );
+                    None
+                } else {
+                    Some(insert(&store, message(&format!("+4477009{i:05}"), 2, None)).await)
+                }
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.extend(t.await.unwrap());
+    }
+    assert_eq!(ids.len(), 196);
+    assert!(store.commits() - before < 196, "no grouping");
+    for id in ids {
+        let status = store.message(id).await.unwrap().expect("stored");
+        assert_eq!(status.segments.len(), 2);
+    }
+    assert!(
+        store.opt_outs().await.unwrap().is_empty(),
+        "a failed request left writes"
+    );
+}
