@@ -236,13 +236,23 @@ fn message_state(states: &[String], dlr_part: DlrPart) -> Option<String> {
     .then(|| pick.to_owned())
 }
 
-/// Applies a receipt to segment (id, part); returns the message's new state.
+/// What a receipt's message is like before the receipt, when the lookup already read it.
+struct Target {
+    /// The message's state.
+    state: String,
+    /// How many segments it has.
+    segments: i64,
+}
+
+/// Applies a receipt to segment (id, part); returns the message's new state. `target`, when
+/// known, saves reading the message again.
 fn apply_receipt(
     conn: &Connection,
     id: i64,
     part: i64,
     r: &NewReceipt,
     smsc_id: &str,
+    target: Option<Target>,
     at: i64,
 ) -> Result<String, StoreError> {
     if r.is_final {
@@ -254,20 +264,33 @@ fn apply_receipt(
         )
         .map_err(sql("applying a receipt"))?;
     }
-    let states: Vec<String> = conn
-        .prepare_cached("SELECT state FROM segments WHERE message_id = ?1 ORDER BY part")
-        .and_then(|mut s| {
-            s.query_map([id], |row| row.get(0))?
-                .collect::<Result<_, _>>()
-        })
-        .map_err(sql("reading segment states"))?;
-    let current: String = row(
-        conn,
-        "SELECT state FROM messages WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )
-    .map_err(sql("reading a message state"))?;
+    let target = match target {
+        Some(target) => target,
+        None => row(
+            conn,
+            "SELECT state, segments FROM messages WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Target {
+                    state: r.get(0)?,
+                    segments: r.get(1)?,
+                })
+            },
+        )
+        .map_err(sql("reading a message state"))?,
+    };
+    let current = target.state;
+    // A one-segment message's state is its segment's: no need to read it back.
+    let states: Vec<String> = if target.segments == 1 && r.is_final {
+        vec![r.state.clone()]
+    } else {
+        conn.prepare_cached("SELECT state FROM segments WHERE message_id = ?1 ORDER BY part")
+            .and_then(|mut s| {
+                s.query_map([id], |row| row.get(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(sql("reading segment states"))?
+    };
     let state = message_state(&states, r.dlr_part).unwrap_or(current.clone());
     if state != current {
         exec(
@@ -356,6 +379,7 @@ impl Store {
         &self,
         id: i64,
         part: u16,
+        link: String,
         smsc_id: String,
         smsc_key: String,
         dlr_part: DlrPart,
@@ -363,6 +387,7 @@ impl Store {
         let record = SegmentOutcome::Accepted {
             id,
             part,
+            link,
             smsc_id,
             smsc_key,
             early_keys: Vec::new(),
@@ -411,17 +436,29 @@ impl Store {
     pub async fn record_receipt(&self, r: NewReceipt) -> Result<ReceiptOutcome, StoreError> {
         self.write(move |conn| {
             let at = now_ms();
-            let mut found = None;
+            let mut found: Option<(i64, i64, String, Target)> = None;
             for key in &r.candidates {
                 found = row(
-                conn,
-                        "SELECT message_id, part, smsc_id FROM segments WHERE link = ?1 AND smsc_key = ?2
-                         ORDER BY message_id DESC LIMIT 1",
-                        params![r.link, key],
-                        |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)),
-                    )
-                    .optional()
-                    .map_err(sql("matching a receipt"))?;
+                    conn,
+                    "SELECT s.message_id, s.part, s.smsc_id, m.state, m.segments
+                     FROM segments s JOIN messages m ON m.id = s.message_id
+                     WHERE s.link = ?1 AND s.smsc_key = ?2
+                     ORDER BY s.message_id DESC LIMIT 1",
+                    params![r.link, key],
+                    |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            Target {
+                                state: row.get(3)?,
+                                segments: row.get(4)?,
+                            },
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(sql("matching a receipt"))?;
                 if found.is_some() {
                     break;
                 }
@@ -443,8 +480,8 @@ impl Store {
             )
             .map_err(sql("storing a receipt"))?;
             match found {
-                Some((id, part, smsc_id)) => {
-                    let state = apply_receipt(conn, id, part, &r, &smsc_id, at)?;
+                Some((id, part, smsc_id, target)) => {
+                    let state = apply_receipt(conn, id, part, &r, &smsc_id, Some(target), at)?;
                     Ok(ReceiptOutcome::Matched { id, state })
                 }
                 None => Ok(ReceiptOutcome::Unmatched),
@@ -755,6 +792,8 @@ pub enum SegmentOutcome {
         id: i64,
         /// 0-based part.
         part: u16,
+        /// The link that sent it.
+        link: String,
         /// The SMSC's id as given.
         smsc_id: String,
         /// Its lookup key (`dlr::lookup_key`).
@@ -784,26 +823,29 @@ impl SegmentOutcome {
             SegmentOutcome::Accepted {
                 id,
                 part,
+                link,
                 smsc_id,
                 smsc_key,
                 early_keys,
                 dlr_part,
             } => {
                 let at = now_ms();
-                let link: Option<String> = row(
-                conn,
-                        "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
-                         WHERE message_id = ?1 AND part = ?2 AND state = 'queued' RETURNING link",
-                        params![id, part, smsc_id, smsc_key, at],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(sql("recording an accepted segment"))?;
-                let Some(link) = link else { return Ok(()) };
+                let changed = exec(
+                    conn,
+                    "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
+                     WHERE message_id = ?1 AND part = ?2 AND state = 'queued'",
+                    params![id, part, smsc_id, smsc_key, at],
+                )
+                .map_err(sql("recording an accepted segment"))?;
+                if changed == 0 {
+                    return Ok(());
+                }
+                // Most messages are one segment: no need to look for others still queued.
                 exec(
-                conn,
+                    conn,
                     "UPDATE messages SET state = 'submitted', updated_at = ?2 WHERE id = ?1 AND state = 'queued'
-                     AND NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued')",
+                     AND (segments = 1
+                          OR NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued'))",
                     params![id, at],
                 )
                 .map_err(sql("updating a message state"))?;
@@ -840,7 +882,7 @@ impl SegmentOutcome {
                         error,
                         dlr_part,
                     };
-                    apply_receipt(conn, id, i64::from(part), &receipt, &smsc_id, at)?;
+                    apply_receipt(conn, id, i64::from(part), &receipt, &smsc_id, None, at)?;
                 }
                 Ok(())
             }

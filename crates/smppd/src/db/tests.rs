@@ -42,7 +42,14 @@ async fn a_message_goes_from_queued_to_submitted_to_delivered() {
     let id = insert(&store, message("+447700900123", 1, None)).await;
     assert_eq!(store.message(id).await.unwrap().unwrap().state, "queued");
     store
-        .segment_accepted(id, 0, "0A1B".into(), "a1b".into(), DlrPart::All)
+        .segment_accepted(
+            id,
+            0,
+            "carrier".into(),
+            "0A1B".into(),
+            "a1b".into(),
+            DlrPart::All,
+        )
         .await
         .unwrap();
     let status = store.message(id).await.unwrap().unwrap();
@@ -78,7 +85,14 @@ async fn a_receipt_before_the_response_is_matched_when_the_id_arrives() {
     assert_eq!(early, ReceiptOutcome::Unmatched);
     assert_eq!(store.unmatched_receipts().await.unwrap(), 1);
     store
-        .segment_accepted(id, 0, "77".into(), "77".into(), DlrPart::All)
+        .segment_accepted(
+            id,
+            0,
+            "carrier".into(),
+            "77".into(),
+            "77".into(),
+            DlrPart::All,
+        )
         .await
         .unwrap();
     assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
@@ -109,7 +123,7 @@ async fn multi_part_state_follows_the_links_dlr_part_rule() {
         for part in 0..3u16 {
             let smsc = format!("{id}-{part}");
             store
-                .segment_accepted(id, part, smsc.clone(), smsc, rule)
+                .segment_accepted(id, part, "carrier".into(), smsc.clone(), smsc, rule)
                 .await
                 .unwrap();
         }
@@ -232,11 +246,11 @@ async fn unfinished_messages_survive_a_reopen() {
         a = insert(&store, message("+447700900123", 2, None)).await;
         b = insert(&store, message("+447700900124", 1, None)).await;
         store
-            .segment_accepted(a, 0, "1".into(), "1".into(), DlrPart::All)
+            .segment_accepted(a, 0, "carrier".into(), "1".into(), "1".into(), DlrPart::All)
             .await
             .unwrap();
         store
-            .segment_accepted(b, 0, "2".into(), "2".into(), DlrPart::All)
+            .segment_accepted(b, 0, "carrier".into(), "2".into(), "2".into(), DlrPart::All)
             .await
             .unwrap();
     }
@@ -306,6 +320,7 @@ async fn an_early_receipt_in_the_other_base_is_matched() {
     let outcome = SegmentOutcome::Accepted {
         id,
         part: 0,
+        link: "carrier".into(),
         smsc_id: "1A2B".into(),
         smsc_key: crate::dlr::lookup_key("1A2B"),
         early_keys: crate::dlr::response_candidates("1A2B", format),

@@ -370,6 +370,7 @@ impl Service {
                             part: id.part,
                             smsc_key: dlr::lookup_key(&smsc_id),
                             early_keys: dlr::response_candidates(&smsc_id, format),
+                            link: link.to_string(),
                             smsc_id,
                             dlr_part,
                         }
