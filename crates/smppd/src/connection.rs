@@ -321,6 +321,7 @@ where
                         break;
                     }
                     Take::Empty => break,
+                    Take::Expired(job) => link.expired(job).await,
                 }
             }
         }

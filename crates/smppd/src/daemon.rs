@@ -91,6 +91,28 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
             }
         })
     });
+    // Validity runs out also for segments waiting on a link with no session up to take them.
+    let expiry_stop = tokio_util::sync::CancellationToken::new();
+    let expiry_task = {
+        let links = pool.links().to_vec();
+        let stop = expiry_stop.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.cancelled() => return,
+                }
+                let now = std::time::Instant::now();
+                for link in &links {
+                    let n = link.expire(now).await;
+                    if n > 0 {
+                        tracing::warn!(link = %link.name, segments = n, "validity ran out while queued");
+                    }
+                }
+            }
+        })
+    };
 
     systemd::notify("READY=1");
     let watchdog = systemd::watchdog_interval().map(|every| {
@@ -110,6 +132,8 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     // New submissions stop first; then the links drain and unbind.
     socket_stop.cancel();
     joined("socket", socket_task).await;
+    expiry_stop.cancel();
+    joined("validity expiry", expiry_task).await;
     pool.shutdown().await;
     if let Some(r) = retention {
         r.abort();

@@ -37,6 +37,33 @@ pub struct Job {
     pub sm: SubmitSm,
     /// Sends so far that ended without an answer or with a transient error.
     pub attempts: u32,
+    /// When its message was received and until when it may be sent.
+    pub timing: Timing,
+}
+
+/// When a message's segments were received (or resumed after a restart), for the
+/// submission latency metric, and when its validity runs out: a segment still queued then
+/// is failed rather than sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// When the submission arrived (or was resumed).
+    pub received: Instant,
+    /// The end of its validity, if it has one.
+    pub expires: Option<Instant>,
+}
+
+impl Timing {
+    /// Received at `now`, valid until sent.
+    pub fn now(now: Instant) -> Self {
+        Timing {
+            received: now,
+            expires: None,
+        }
+    }
+
+    fn expired(&self, now: Instant) -> bool {
+        self.expires.is_some_and(|at| at <= now)
+    }
 }
 
 /// Accepted submissions of one session whose acceptance is not yet durably recorded. They
@@ -119,6 +146,8 @@ pub enum Take {
     Until(Instant),
     /// The queue is empty.
     Empty,
+    /// This one's validity ran out while it waited: hand it to [`Link::expired`].
+    Expired(Job),
 }
 
 #[derive(Debug)]
@@ -130,6 +159,8 @@ struct LinkState {
     /// Accepted submissions in the current and the previous second, to estimate the rate.
     accepted_this_second: (Instant, u64),
     accepted_last_second: u64,
+    /// Queued jobs with a validity: [`Link::expire`] has nothing to look for when 0.
+    expiring: usize,
 }
 
 /// One carrier link, shared by its session tasks.
@@ -163,6 +194,7 @@ impl Link {
                 adaptive: Adaptive::new(max_rate, window, now),
                 accepted_this_second: (now, 0),
                 accepted_last_second: 0,
+                expiring: 0,
             }),
             config: Arc::new(config),
             work: watch::Sender::new(0),
@@ -185,8 +217,18 @@ impl Link {
         self.work.subscribe()
     }
 
-    /// Queues the segments of one message, in order, behind everything already queued.
+    /// Queues the segments of one message, in order, behind everything already queued,
+    /// received now and without a validity of smppd's own.
     pub fn enqueue(&self, segments: impl IntoIterator<Item = (SegmentId, SubmitSm)>) {
+        self.enqueue_with(segments, Timing::now(Instant::now()));
+    }
+
+    /// Queues the segments of one message, in order, behind everything already queued.
+    pub fn enqueue_with(
+        &self,
+        segments: impl IntoIterator<Item = (SegmentId, SubmitSm)>,
+        timing: Timing,
+    ) {
         let mut state = self.lock();
         for (id, sm) in segments {
             let order = state.next_order;
@@ -198,8 +240,12 @@ impl Link {
                     id,
                     sm,
                     attempts: 0,
+                    timing,
                 },
             );
+            if timing.expires.is_some() {
+                state.expiring += 1;
+            }
         }
         self.metrics.queued.set(state.queue.len() as f64);
         drop(state);
@@ -237,8 +283,16 @@ impl Link {
         if let Some(until) = state.adaptive.paused_until(now) {
             return Take::Until(until);
         }
-        if state.queue.is_empty() {
+        let Some((_, first)) = state.queue.first_key_value() else {
             return Take::Empty;
+        };
+        // Checked before the pace: an expired job is not sent, so it costs no token.
+        if first.timing.expired(now)
+            && let Some((_, job)) = state.queue.pop_first()
+        {
+            state.expiring -= 1;
+            self.metrics.queued.set(state.queue.len() as f64);
+            return Take::Expired(job);
         }
         if let Some(bucket) = state.bucket.as_mut()
             && let Err(until) = bucket.try_take(now)
@@ -248,15 +302,59 @@ impl Link {
         let job = state.queue.pop_first();
         self.metrics.queued.set(state.queue.len() as f64);
         match job {
-            Some((_, job)) => Take::Job(job),
+            Some((_, job)) => {
+                if job.timing.expires.is_some() {
+                    state.expiring -= 1;
+                }
+                Take::Job(job)
+            }
             None => Take::Empty,
         }
+    }
+
+    /// Fails every queued job whose validity has run out by `now` (also while no session
+    /// is up to take them). Returns how many.
+    pub async fn expire(&self, now: Instant) -> usize {
+        let expired: Vec<Job> = {
+            let mut state = self.lock();
+            if state.expiring == 0 {
+                return 0;
+            }
+            let due: Vec<u64> = state
+                .queue
+                .values()
+                .filter(|job| job.timing.expired(now))
+                .map(|job| job.order)
+                .collect();
+            let jobs: Vec<Job> = due
+                .iter()
+                .filter_map(|order| state.queue.remove(order))
+                .collect();
+            state.expiring -= jobs.len();
+            self.metrics.queued.set(state.queue.len() as f64);
+            jobs
+        };
+        let n = expired.len();
+        for job in expired {
+            self.expired(job).await;
+        }
+        n
+    }
+
+    /// `job`'s validity ran out before it could be sent: it fails.
+    pub async fn expired(&self, job: Job) {
+        let reason = "its validity ran out before it could be sent".to_owned();
+        self.fail(job, CommandStatus::ESME_RUNKNOWNERR, reason)
+            .await;
     }
 
     /// Puts a job back at its original place in the queue (its session could not send it,
     /// or it must be sent again).
     pub fn requeue(&self, job: Job) {
         let mut state = self.lock();
+        if job.timing.expires.is_some() {
+            state.expiring += 1;
+        }
         state.queue.insert(job.order, job);
         self.metrics.queued.set(state.queue.len() as f64);
         drop(state);
@@ -287,6 +385,9 @@ impl Link {
             }
         }
         self.metrics.accepted.increment(1);
+        self.metrics
+            .submit_latency
+            .record(now.saturating_duration_since(job.timing.received));
         self.report(Outcome::Accepted {
             id: job.id,
             link: self.name.clone(),

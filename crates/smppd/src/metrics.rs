@@ -1,7 +1,7 @@
 //! Every metric smppd exports, named in one place, and the Prometheus exporter.
 //! `docs/metrics.md` describes each.
 
-use metrics::{Counter, Gauge, counter, gauge};
+use metrics::{Counter, Gauge, Histogram, counter, gauge, histogram};
 use std::net::SocketAddr;
 
 /// submit_sm accepted by an SMSC (counter; label `link`).
@@ -20,6 +20,9 @@ pub const RECONNECTS: &str = "smppd_reconnects_total";
 pub const QUEUED: &str = "smppd_queued_segments";
 /// The rate limit in force after throttling, per second; 0 means none (gauge; label `link`).
 pub const RATE_LIMIT: &str = "smppd_rate_limit";
+/// From a submission's arrival (or its resumption after a restart) to the submit_sm_resp
+/// that accepted one of its segments, in seconds (summary; label `link`).
+pub const SUBMIT_LATENCY: &str = "smppd_submit_latency_seconds";
 /// deliver_sm / data_sm received (counter; labels `link`, `kind` = `mo` | `receipt`).
 pub const INBOUND: &str = "smppd_inbound_total";
 
@@ -46,6 +49,8 @@ pub struct LinkMetrics {
     pub inbound_mo: Counter,
     /// [`INBOUND`] with `kind="receipt"`.
     pub inbound_receipt: Counter,
+    /// [`SUBMIT_LATENCY`].
+    pub submit_latency: Histogram,
 }
 
 impl LinkMetrics {
@@ -62,7 +67,8 @@ impl LinkMetrics {
             queued: gauge!(QUEUED, "link" => link.clone()),
             rate_limit: gauge!(RATE_LIMIT, "link" => link.clone()),
             inbound_mo: counter!(INBOUND, "link" => link.clone(), "kind" => "mo"),
-            inbound_receipt: counter!(INBOUND, "link" => link, "kind" => "receipt"),
+            inbound_receipt: counter!(INBOUND, "link" => link.clone(), "kind" => "receipt"),
+            submit_latency: histogram!(SUBMIT_LATENCY, "link" => link),
         }
     }
 }

@@ -259,6 +259,44 @@ async fn texts_arrive_intact_and_receipts_reach_subscribers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_whose_validity_runs_out_in_the_queue_fails_and_is_never_sent() {
+    // The carrier refuses every bind: nothing can leave smppd's queue.
+    let sim = sim(SimConfig {
+        refuse_binds: true,
+        ..SimConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path(), &sim, "").await;
+    let mut events = daemon.connect().await;
+    events
+        .call(json!({"op": "subscribe", "ref": "s", "events": ["dlr"]}))
+        .await;
+    let mut c = daemon.connect().await;
+    let mut short = submit("+447700900123", "Your code is 123456");
+    short["validity"] = json!("1s");
+    let short = c.call(short).await;
+    assert_eq!(short["ok"], true, "{short}");
+    let lasting = c.call(submit("+447700900124", "Your order shipped")).await;
+    assert_eq!(lasting["ok"], true, "{lasting}");
+
+    let e = events.next().await;
+    assert_eq!(e["event"], "dlr");
+    assert_eq!(e["id"], short["id"]);
+    assert_eq!(e["state"], "failed", "{e}");
+    assert!(e["error"].as_str().unwrap().contains("validity"), "{e}");
+    let status = c.call(json!({"op": "status", "id": short["id"]})).await;
+    assert_eq!(status["state"], "failed", "{status}");
+    assert_eq!(status["segments"][0]["state"], "failed", "{status}");
+    // The message without a validity of its own waits for the carrier.
+    let status = c.call(json!({"op": "status", "id": lasting["id"]})).await;
+    assert_eq!(status["state"], "queued", "{status}");
+    assert!(sim.received_submits().is_empty());
+    daemon.terminate();
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn early_and_other_base_receipts_are_matched() {
     for dlr in [
         DlrConfig {

@@ -56,6 +56,15 @@ pub struct BenchArgs {
     /// sent. 0s skips both.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub drain: Duration,
+    /// Offer this many submissions per second (over all connections) instead of as many as
+    /// the window allows; latency is then counted from when each was due, so a stall is
+    /// counted in full.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// smppd's metrics address (host:port): read its submit -> submit_sm_resp latency
+    /// summary, per link, after the run.
+    #[arg(long)]
+    pub metrics: Option<String>,
     /// Print the results as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -70,6 +79,11 @@ pub fn run(socket: &Path, args: &BenchArgs) -> Result<String, CtlError> {
     if args.count == 0 || args.concurrency == 0 || args.connections == Some(0) {
         return Err(CtlError::Input(
             "--count, --concurrency and --connections must be at least 1".into(),
+        ));
+    }
+    if args.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return Err(CtlError::Input(
+            "--rate must be a number of messages per second above 0".into(),
         ));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -92,6 +106,8 @@ pub struct Report {
     pub connections: u64,
     /// Submissions in flight.
     pub concurrency: u64,
+    /// Submissions offered per second (`--rate`); `None`: as fast as answers come.
+    pub rate: Option<f64>,
     /// Answered `ok`.
     pub accepted: u64,
     /// Refused, by error code.
@@ -114,6 +130,9 @@ pub struct Report {
     pub receipts_per_second: Option<f64>,
     /// Submit to final receipt, in milliseconds.
     pub receipt_latency_ms: Option<Percentiles>,
+    /// Submission received to submit_sm_resp, per link, in milliseconds, as smppd's
+    /// `smppd_submit_latency_seconds` summary gives it (`--metrics`).
+    pub smsc_latency_ms: BTreeMap<String, Percentiles>,
 }
 
 /// p50, p99 and the maximum of a set of durations.
@@ -165,6 +184,9 @@ impl fmt::Display for Report {
             self.connections,
             if self.connections == 1 { "" } else { "s" }
         )?;
+        if let Some(rate) = self.rate {
+            writeln!(f, "offered    {rate:.0} messages/s")?;
+        }
         write!(
             f,
             "accepted   {} in {:.3} s: {:.0} messages/s",
@@ -189,6 +211,12 @@ impl fmt::Display for Report {
         }
         if let (Some(receipts), Some(rate)) = (self.receipts, self.receipts_per_second) {
             writeln!(f, "receipts   {receipts} final receipts: {rate:.0}/s")?;
+        }
+        for (link, latency) in &self.smsc_latency_ms {
+            writeln!(
+                f,
+                "latency    submit -> submit_sm_resp on {link}: {latency}"
+            )?;
         }
         if let Some(latency) = &self.receipt_latency_ms {
             writeln!(f, "latency    submit -> final receipt: {latency}")?;
@@ -231,7 +259,8 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         .connections
         .unwrap_or(args.concurrency.min(4))
         .min(args.concurrency);
-    let submits = Pipeline::new(request, args.count, "id");
+    let mut submits = Pipeline::new(request, args.count, "id");
+    submits.rate = args.rate;
     let mut tasks = Vec::new();
     for i in 0..connections {
         // Spread the window evenly: the first `concurrency % connections` get one more.
@@ -270,6 +299,7 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         count: args.count,
         connections,
         concurrency: args.concurrency,
+        rate: args.rate,
         accepted,
         refused,
         seconds,
@@ -288,6 +318,7 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         receipts: None,
         receipts_per_second: None,
         receipt_latency_ms: None,
+        smsc_latency_ms: BTreeMap::new(),
     };
     if args.drain.is_zero() || accepted == 0 {
         return Ok(report);
@@ -352,7 +383,72 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
             .filter(|s| !matches!(s.as_str(), "queued" | "failed"))
             .count() as u64,
     );
+    if let Some(addr) = &args.metrics {
+        report.smsc_latency_ms = submit_latency(&scrape(addr).await?);
+    }
     Ok(report)
+}
+
+/// `GET /metrics` from smppd's exporter.
+async fn scrape(addr: &str) -> Result<String, CtlError> {
+    use tokio::io::AsyncReadExt;
+    let failed = |e: std::io::Error| CtlError::Connect(format!("metrics at {addr}: {e}"));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.map_err(failed)?;
+    stream
+        .write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .map_err(failed)?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.map_err(failed)?;
+    match response.split_once("\r\n\r\n") {
+        Some((head, body))
+            if head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200") =>
+        {
+            Ok(body.to_owned())
+        }
+        _ => Err(CtlError::Connect(format!(
+            "metrics at {addr}: not a 200 answer: {}",
+            response.lines().next().unwrap_or("")
+        ))),
+    }
+}
+
+/// The per-link quantiles of `smppd_submit_latency_seconds` in a Prometheus text page.
+fn submit_latency(page: &str) -> BTreeMap<String, Percentiles> {
+    let mut links: BTreeMap<String, Percentiles> = BTreeMap::new();
+    for line in page.lines() {
+        let Some(rest) = line.strip_prefix(crate::metrics::SUBMIT_LATENCY) else {
+            continue;
+        };
+        let Some((labels, value)) = rest.strip_prefix('{').and_then(|r| r.split_once("} ")) else {
+            continue;
+        };
+        let label = |name: &str| {
+            labels.split(',').find_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                (k == name).then(|| v.trim_matches('"').to_owned())
+            })
+        };
+        let (Some(link), Some(quantile), Ok(seconds)) = (
+            label("link"),
+            label("quantile"),
+            value.trim().parse::<f64>(),
+        ) else {
+            continue;
+        };
+        let entry = links.entry(link).or_insert(Percentiles {
+            p50: 0.0,
+            p99: 0.0,
+            max: 0.0,
+        });
+        match quantile.as_str() {
+            "0.5" => entry.p50 = seconds * 1000.0,
+            "0.99" => entry.p99 = seconds * 1000.0,
+            "1" => entry.max = seconds * 1000.0,
+            _ => {}
+        }
+    }
+    links
 }
 
 fn is_final(state: &str) -> bool {
@@ -381,6 +477,8 @@ struct Pipeline {
     next: Arc<AtomicU64>,
     /// The answer's field to keep.
     field: &'static str,
+    /// Requests per second to offer, `None` for as fast as the window allows.
+    rate: Option<f64>,
 }
 
 impl Pipeline {
@@ -394,6 +492,7 @@ impl Pipeline {
             count,
             next: Arc::new(AtomicU64::new(0)),
             field,
+            rate: None,
         }
     }
 
@@ -446,7 +545,19 @@ impl Pipeline {
                     if index >= pipeline.count {
                         break;
                     }
-                    let t = started.elapsed().as_micros() as u64;
+                    let now = started.elapsed().as_micros() as u64;
+                    let t = match pipeline.rate {
+                        Some(rate) => {
+                            let due = (index as f64 * 1e6 / rate) as u64;
+                            if due > now {
+                                out.flush().await?;
+                                tokio::time::sleep(Duration::from_micros(due - now)).await;
+                            }
+                            // Timed from when it was due: a late send counts as latency.
+                            due
+                        }
+                        None => now,
+                    };
                     out.write_all(pipeline.line(index, t).as_bytes()).await?;
                     sent.fetch_add(1, Ordering::Release);
                 }
@@ -653,6 +764,8 @@ mod tests {
             link: None,
             no_dlr: false,
             drain: Duration::ZERO,
+            rate: None,
+            metrics: None,
             json: false,
         }
     }
@@ -668,6 +781,26 @@ mod tests {
     }
 
     #[test]
+    fn the_latency_summary_is_read_per_link_from_the_metrics_page() {
+        let page = "# TYPE smppd_submit_latency_seconds summary
+smppd_submit_latency_seconds{link=\"a\",quantile=\"0\"} 0.0001
+smppd_submit_latency_seconds{link=\"a\",quantile=\"0.5\"} 0.002
+smppd_submit_latency_seconds{link=\"a\",quantile=\"0.99\"} 0.008
+smppd_submit_latency_seconds{link=\"a\",quantile=\"1\"} 0.012
+smppd_submit_latency_seconds_sum{link=\"a\"} 20
+smppd_submit_latency_seconds_count{link=\"a\"} 10000
+smppd_submit_latency_seconds{link=\"b\",quantile=\"0.99\"} 0.5
+smppd_queued_segments{link=\"a\"} 0
+";
+        let got = submit_latency(page);
+        assert_eq!(got.len(), 2);
+        let a = got["a"];
+        assert!((a.p50 - 2.0).abs() < 1e-9 && (a.p99 - 8.0).abs() < 1e-9);
+        assert!((a.max - 12.0).abs() < 1e-9);
+        assert!((got["b"].p99 - 500.0).abs() < 1e-9);
+    }
+
+    #[test]
     fn request_lines_carry_index_and_time_in_their_ref() {
         let pipeline = Pipeline::new(json!({"op": "submit", "to": "+4477"}), 3, "id");
         let line = pipeline.line(2, 1234);
@@ -680,6 +813,29 @@ mod tests {
         let status = Pipeline::status(Arc::new(vec!["a\"b".into()]), "state");
         let value: Value = serde_json::from_str(&status.line(0, 5)).unwrap();
         assert_eq!(value, json!({"op": "status", "ref": [0, 5], "id": "a\"b"}));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_rate_paces_the_submissions() {
+        let server = Running::start().await;
+        let path = server.path.clone();
+        let report = tokio::task::spawn_blocking(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let mut args = args(300, 50);
+            args.rate = Some(2000.0);
+            runtime.block_on(bench(&path, &args))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(report.accepted, 300);
+        assert_eq!(report.rate, Some(2000.0));
+        // The last of 300 is not due before 299 / 2000 s: pacing can only make it later.
+        assert!(report.seconds >= 0.149, "{} s", report.seconds);
+        assert_eq!(server.handler.submitted().len(), 300);
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -749,6 +905,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("none.sock");
         assert!(matches!(run(&path, &args(0, 1)), Err(CtlError::Input(_))));
+        for rate in [0.0, -5.0, f64::NAN] {
+            let mut bad = args(1, 1);
+            bad.rate = Some(rate);
+            assert!(
+                matches!(run(&path, &bad), Err(CtlError::Input(_))),
+                "{rate}"
+            );
+        }
         assert!(matches!(run(&path, &args(1, 1)), Err(CtlError::Connect(_))));
     }
 }

@@ -136,6 +136,8 @@ pub struct ResumeMessage {
     pub link: String,
     /// Its pending segments: (0-based part, encoded submit_sm).
     pub segments: Vec<(u16, Vec<u8>)>,
+    /// The end of its validity (unix milliseconds), if it has one.
+    pub validity_until: Option<i64>,
 }
 
 /// A delivery receipt to record.
@@ -707,25 +709,29 @@ impl Store {
     /// Messages not finally answered, with their segments still to send.
     pub async fn unfinished(&self) -> Result<Vec<ResumeMessage>, StoreError> {
         self.read(|conn| {
-            let rows: Vec<(i64, String, i64, Vec<u8>)> = conn
+            type Row = (i64, String, i64, Vec<u8>, Option<i64>);
+            let rows: Vec<Row> = conn
                 .prepare(
-                    "SELECT m.id, m.link, s.part, s.pdu FROM messages m
+                    "SELECT m.id, m.link, s.part, s.pdu, m.validity_until FROM messages m
                      JOIN segments s ON s.message_id = m.id
                      WHERE m.state = 'queued' AND s.state = 'queued' ORDER BY m.id, s.part",
                 )
                 .and_then(|mut s| {
-                    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                        .collect::<Result<_, _>>()
+                    s.query_map([], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })?
+                    .collect::<Result<_, _>>()
                 })
                 .map_err(sql("reading unfinished messages"))?;
             let mut out: Vec<ResumeMessage> = Vec::new();
-            for (id, link, part, pdu) in rows {
+            for (id, link, part, pdu, validity_until) in rows {
                 match out.last_mut() {
                     Some(m) if m.id == id => m.segments.push((part as u16, pdu)),
                     _ => out.push(ResumeMessage {
                         id,
                         link,
                         segments: vec![(part as u16, pdu)],
+                        validity_until,
                     }),
                 }
             }

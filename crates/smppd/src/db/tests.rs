@@ -243,7 +243,14 @@ async fn unfinished_messages_survive_a_reopen() {
     let (a, b);
     {
         let store = Store::open(dir.path()).unwrap();
-        a = insert(&store, message("+447700900123", 2, None)).await;
+        a = insert(
+            &store,
+            NewMessage {
+                validity_until: Some(1_900_000_000_000),
+                ..message("+447700900123", 2, None)
+            },
+        )
+        .await;
         b = insert(&store, message("+447700900124", 1, None)).await;
         store
             .segment_accepted(a, 0, "carrier".into(), "1".into(), "1".into(), DlrPart::All)
@@ -261,7 +268,8 @@ async fn unfinished_messages_survive_a_reopen() {
         vec![ResumeMessage {
             id: a,
             link: "carrier".into(),
-            segments: vec![(1, vec![1, 1, 1])]
+            segments: vec![(1, vec![1, 1, 1])],
+            validity_until: Some(1_900_000_000_000),
         }]
     );
 }

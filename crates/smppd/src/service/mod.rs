@@ -15,7 +15,7 @@ use crate::connection::{Inbound, InboundMessage};
 use crate::consent::{Keyword, Keywords};
 use crate::db::{Inserted, NewInbound, NewMessage, NewReceipt, SegmentOutcome, Store, StoreError};
 use crate::dlr;
-use crate::link::{Link, Outcome, SegmentId};
+use crate::link::{Link, Outcome, SegmentId, Timing};
 use crate::route::{RouteError, Router};
 use bytes::BytesMut;
 use smppd_codec::{Body, CommandStatus, Pdu, SubmitSm};
@@ -159,6 +159,7 @@ impl Service {
         s: Submission,
         despite_opt_out: bool,
     ) -> Result<Submitted, ServiceError> {
+        let received = std::time::Instant::now();
         let to = address::normalize_number(&s.to);
         let opted_out = self
             .opted_out
@@ -216,7 +217,11 @@ impl Service {
         match inserted {
             Inserted::New { id } => {
                 let n = submits.len() as u32;
-                link.enqueue(submits.into_iter().enumerate().map(|(part, sm)| {
+                let timing = Timing {
+                    received,
+                    expires: s.validity.map(|v| received + v),
+                };
+                let segments = submits.into_iter().enumerate().map(|(part, sm)| {
                     (
                         SegmentId {
                             message: id as u64,
@@ -224,7 +229,8 @@ impl Service {
                         },
                         sm,
                     )
-                }));
+                });
+                link.enqueue_with(segments, timing);
                 Ok(Submitted {
                     id,
                     segments: n,
@@ -312,7 +318,19 @@ impl Service {
                     ))
                 })
                 .collect();
-            link.enqueue(jobs);
+            // The validity left, from the end stored at submission.
+            let now = std::time::Instant::now();
+            let expires = m.validity_until.map(|until| {
+                let left = until.saturating_sub(crate::db::now_ms()).max(0) as u64;
+                now + std::time::Duration::from_millis(left)
+            });
+            link.enqueue_with(
+                jobs,
+                Timing {
+                    received: now,
+                    expires,
+                },
+            );
         }
         Ok(n)
     }
