@@ -11,7 +11,9 @@
 //! Decoding starts from a `BytesMut` read buffer, as it would off a socket: each iteration copies
 //! the PDU into a reused buffer and decodes it from there. The `copy` rows time that copy alone;
 //! the `smppd-floor` rows time what smppd's design costs before any parsing (framing, then one
-//! reference-counted slice per non-empty field).
+//! reference-counted slice per non-empty field). The `smppd-borrowed` rows decode into
+//! `Pdu<&[u8]>` instead: the PDU's length is read off the buffer's header, the fields borrow the
+//! buffer, and the buffer advances past the PDU once it has been handled (no reference counts).
 //! Encoding writes into a reused buffer where the library allows it (smpp34 returns a new `Vec`
 //! from `encode(self)`, so it encodes a clone made outside the timed region). Values produced in
 //! the timed region are dropped in it, so freeing is timed too.
@@ -250,6 +252,21 @@ fn smppd_decode(framer: &Framer, buf: &mut BytesMut, wire: &[u8]) -> Pdu {
     Pdu::decode(frame).unwrap()
 }
 
+/// The borrowed path, as a reader that handles each PDU before its next read: the PDU's length
+/// from the header, a decode whose fields borrow the read buffer, then the octets dropped from
+/// the buffer. `handle` sees the PDU; it is dropped before the buffer advances.
+fn smppd_borrowed_decode(
+    framer: &Framer,
+    buf: &mut BytesMut,
+    wire: &[u8],
+    handle: impl FnOnce(Pdu<&[u8]>),
+) {
+    buf.extend_from_slice(wire);
+    let len = framer.peek(buf).unwrap().unwrap();
+    handle(Pdu::decode_borrowed(&buf[..len]).unwrap());
+    buf.advance(len);
+}
+
 /// Where smppd's decode of `wire` keeps a non-empty field as a slice of the frame (at most four
 /// in these PDUs): the `smppd-floor` rows take exactly those slices and nothing else.
 fn smppd_field_ranges(wire: &[u8]) -> Vec<Range<usize>> {
@@ -372,7 +389,7 @@ fn rusmpp_core_encode(command: &BorrowedCommand<'_>, out: &mut [u8]) -> usize {
 // ---------------------------------------------------------------------------------------------
 // The checks: each library must see the fields that were written, and write the same bytes.
 
-fn check_smppd(case: &Case, pdu: &Pdu) {
+fn check_smppd<B: AsRef<[u8]> + std::fmt::Debug>(case: &Case, pdu: &Pdu<B>) {
     assert_eq!(pdu.sequence_number, SEQUENCE);
     match (&pdu.body, case.kind) {
         (Body::SubmitSm(sm), Kind::SubmitSm) => {
@@ -584,6 +601,7 @@ fn decode(c: &mut Criterion) {
         let mut codec = rusmpp::tokio_codec::CommandCodec::new();
 
         check_smppd(&case, &smppd_decode(&framer, &mut buf, wire));
+        smppd_borrowed_decode(&framer, &mut buf, wire, |pdu| check_smppd(&case, &pdu));
         check_rusmpp(&case, &rusmpp_decode(&mut codec, &mut buf, wire));
         rusmpp_core_decode(&mut buf, wire, |command| check_rusmpp_core(&case, &command));
         check_smpp34(&case, &smpp34_decode(&mut buf, wire));
@@ -615,6 +633,15 @@ fn decode(c: &mut Criterion) {
             "smppd",
             allocations_per_op(|| {
                 black_box(smppd_decode(&framer, &mut buf, wire));
+            }),
+        );
+        report(
+            &name,
+            "smppd-borrowed",
+            allocations_per_op(|| {
+                smppd_borrowed_decode(&framer, &mut buf, wire, |pdu| {
+                    black_box(pdu);
+                })
             }),
         );
         report(
@@ -662,6 +689,13 @@ fn decode(c: &mut Criterion) {
         buf.clear();
         group.bench_function("smppd", |b| {
             b.iter(|| smppd_decode(&framer, &mut buf, black_box(wire)))
+        });
+        group.bench_function("smppd-borrowed", |b| {
+            b.iter(|| {
+                smppd_borrowed_decode(&framer, &mut buf, black_box(wire), |pdu| {
+                    black_box(pdu);
+                })
+            })
         });
         group.bench_function("smppd-floor", |b| {
             b.iter(|| smppd_floor(&framer, &mut buf, black_box(wire), &ranges))

@@ -20,6 +20,7 @@ impl Header {
     pub const LEN: usize = 16;
 
     /// Reads a header from its 16 octets.
+    #[inline]
     pub fn from_bytes(octets: &[u8; Self::LEN]) -> Header {
         let word =
             |i: usize| u32::from_be_bytes([octets[i], octets[i + 1], octets[i + 2], octets[i + 3]]);

@@ -2,18 +2,22 @@
 //! octet strings as hex, `command_status` by its spec name, TLVs by name with typed values.
 
 use crate::{COctetString, CommandStatus, OctetString, Tag, TlvKind, Tlvs, hex};
+use bytes::Bytes;
 use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-impl Serialize for COctetString {
+// Serialising works on either buffer; deserialising makes `Bytes`, which the derived impls ask
+// of `B` as `From<Bytes>`: in effect, JSON input is for the owned instantiation only.
+
+impl<B: AsRef<[u8]>> Serialize for COctetString<B> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match std::str::from_utf8(&self.0) {
+        match std::str::from_utf8(self.0.as_ref()) {
             Ok(text) => s.serialize_str(text),
             // Not text: keep every octet rather than guess.
             Err(_) => {
                 let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("hex", &hex::encode(&self.0))?;
+                map.serialize_entry("hex", &hex::encode(self.0.as_ref()))?;
                 map.end()
             }
         }
@@ -27,28 +31,29 @@ enum CStrJson {
     Hex { hex: String },
 }
 
-impl<'de> Deserialize<'de> for COctetString {
+impl<'de, B: From<Bytes>> Deserialize<'de> for COctetString<B> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match CStrJson::deserialize(d)? {
-            CStrJson::Text(text) => Ok(COctetString::from(text)),
+        let octets = match CStrJson::deserialize(d)? {
+            CStrJson::Text(text) => Bytes::from(text),
             CStrJson::Hex { hex: h } => hex::decode(&h)
-                .map(COctetString::from)
-                .map_err(de::Error::custom),
-        }
+                .map(Bytes::from)
+                .map_err(de::Error::custom)?,
+        };
+        Ok(COctetString(octets.into()))
     }
 }
 
-impl Serialize for OctetString {
+impl<B: AsRef<[u8]>> Serialize for OctetString<B> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(&self.0))
+        s.serialize_str(&hex::encode(self.0.as_ref()))
     }
 }
 
-impl<'de> Deserialize<'de> for OctetString {
+impl<'de, B: From<Bytes>> Deserialize<'de> for OctetString<B> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         hex::decode(&text)
-            .map(OctetString::from)
+            .map(|octets| OctetString(Bytes::from(octets).into()))
             .map_err(de::Error::custom)
     }
 }
@@ -115,7 +120,7 @@ impl Serialize for TlvJson<'_> {
     }
 }
 
-impl Serialize for Tlvs {
+impl<B: AsRef<[u8]>> Serialize for Tlvs<B> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for (tag, value) in self.iter() {
@@ -147,7 +152,7 @@ mod serde_json_value {
     }
 }
 
-impl<'de> Deserialize<'de> for Tlvs {
+impl<'de, B: From<Bytes>> Deserialize<'de> for Tlvs<B> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let items = Vec::<TlvIn>::deserialize(d)?;
         let mut builder = Tlvs::builder();
@@ -193,6 +198,6 @@ impl<'de> Deserialize<'de> for Tlvs {
             };
             builder.octets(tag, &octets).map_err(de::Error::custom)?;
         }
-        Ok(builder.build())
+        Ok(builder.build().map_octets())
     }
 }

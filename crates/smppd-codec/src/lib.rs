@@ -5,20 +5,37 @@
 //! state: sequence numbers, windows and timers belong to the session that uses this crate, and
 //! text encodings (GSM 03.38, UCS-2) to `smppd-text`.
 //!
-//! # Ownership: one representation, sliced from the frame
+//! # Ownership: one parser, two buffers
 //!
-//! The reader keeps a `BytesMut`; [`Framer::decode`] splits one whole PDU off it with
-//! `split_to(len).freeze()`, which hands over that region of the same allocation as a
-//! reference-counted [`bytes::Bytes`] without copying. [`Pdu::decode`] reads the frame as `&[u8]`
-//! (the optional part with nom's combinators; the fixed fields, once per field of every PDU,
-//! with inlined slice reads, measured 1.7× faster than nom's primitives without LTO) and keeps
-//! every variable-length field as a `Bytes::slice` of the frame, wrapped
-//! as [`COctetString`] or [`OctetString`]; the optional parameters of a PDU stay as the single
-//! slice that holds them ([`Tlvs`]), walked on lookup. Decoding a `submit_sm` therefore makes
-//! no heap allocation: each field costs a reference-count increment. The decoded values are
-//! `'static` and `Send`, so they can outlive the read buffer and cross tasks, and there is no
-//! borrowed/owned pair of types: a PDU built by the application uses the same types, with
-//! `Bytes` from a `&'static str`, a `Vec<u8>` or another frame.
+//! Every value type is generic over the buffer that holds its octets: [`Pdu<B>`](Pdu),
+//! [`Body<B>`](Body), each body struct, [`COctetString<B>`](COctetString),
+//! [`OctetString<B>`](OctetString) and [`Tlvs<B>`](Tlvs), with `B` either
+//! [`bytes::Bytes`] (the default, so `Pdu` means `Pdu<Bytes>`) or `&[u8]`. One parser
+//! (`wire::Reader`, generic over the sealed [`Octets`] trait) fills either; the per-PDU code,
+//! its checks and its errors exist once.
+//!
+//! - **Owned, `Pdu<Bytes>`**, for a value that crosses tasks or outlives the read. The reader
+//!   keeps a `BytesMut`; [`Framer::decode`] splits one whole PDU off it with
+//!   `split_to(len).freeze()`, which hands over that region of the same allocation as a
+//!   reference-counted `Bytes` without copying, and [`Pdu::decode`] keeps every non-empty
+//!   variable-length field as a `Bytes::slice` of that frame (the optional parameters of a PDU
+//!   stay as the single slice that holds them, walked on lookup). No heap allocation, but one
+//!   atomic reference-count increment per non-empty field and one for the frame (and as many
+//!   decrements when the value is dropped): for a `submit_sm`, about as much time as the whole
+//!   borrowed decode. The value is `'static` and `Send`. A PDU built by the application uses
+//!   the same types, with `Bytes` from a `&'static str`, a `Vec<u8>` or another frame.
+//! - **Borrowed, `Pdu<&[u8]>`**, for a reader that handles each PDU before it reads again
+//!   (answering `enquire_link`, routing a `submit_sm` after copying out what it keeps).
+//!   [`Framer::peek`] reads the length of the next whole PDU off the read buffer without
+//!   splitting it, [`Pdu::decode_borrowed`] decodes `&buf[..len]` in place, and the caller then
+//!   advances the buffer past it. No reference count is touched and nothing is allocated; the
+//!   value borrows the read buffer, so the borrow checker stops the next read until it is
+//!   dropped. [`Pdu::into_owned`] copies what must outlive that (one allocation per non-empty
+//!   field): where most PDUs are kept, the owned path is cheaper.
+//!
+//! Both paths run the same checks and return the same errors; encoding works on either
+//! (`B: AsRef<[u8]>`) and writes the same octets. JSON (feature `serde`) serialises either and
+//! deserialises into `Bytes`.
 //!
 //! Encoding first checks every field against its limit while adding up `command_length`
 //! ([`Pdu::encoded_len`]), reserves once, and writes straight into the caller's `BytesMut`.
@@ -45,6 +62,7 @@ mod header;
 pub mod hex;
 #[cfg(feature = "serde")]
 mod json;
+mod octets;
 mod pdu;
 mod status;
 mod strings;
@@ -56,6 +74,7 @@ pub use command_id::CommandId;
 pub use error::{Error, Problem};
 pub use frame::Framer;
 pub use header::Header;
+pub use octets::Octets;
 pub use pdu::*;
 pub use status::CommandStatus;
 pub use strings::{COctetString, OctetString};

@@ -5,22 +5,40 @@
 //! written back exactly as they arrived (§5.3: "an SMPP entity must ignore an unknown optional
 //! parameter").
 
+use crate::Octets;
 use crate::code::code_space;
 use crate::error::{Error, Problem};
 use bytes::{BufMut, Bytes, BytesMut};
-use nom::multi::length_data;
-use nom::number::complete::be_u16;
-use nom::{IResult, Parser};
 use std::fmt;
 
-/// §5.3: a TLV is a 2-octet tag, a 2-octet length and that many octets of value.
-fn tlv(input: &[u8]) -> IResult<&[u8], (u16, &[u8])> {
-    (be_u16, length_data(be_u16)).parse(input)
+/// Checks that `raw` is a sequence of whole TLVs (§5.3: a 2-octet tag, a 2-octet length and
+/// that many octets of value). `Ok` tells whether one of them is a message_payload, which
+/// submit_sm must not carry beside a short_message (one walk for both); `Err` is the offset of
+/// the first TLV that does not fit.
+#[inline]
+pub(crate) fn scan(raw: &[u8]) -> Result<bool, usize> {
+    let mut at = 0;
+    let mut payload = false;
+    while let Some(&[t0, t1, l0, l1]) = raw.get(at..at + 4) {
+        let end = at + 4 + usize::from(u16::from_be_bytes([l0, l1]));
+        if end > raw.len() {
+            return Err(at);
+        }
+        payload |= u16::from_be_bytes([t0, t1]) == Tag::MESSAGE_PAYLOAD.0;
+        at = end;
+    }
+    if at == raw.len() {
+        Ok(payload)
+    } else {
+        Err(at)
+    }
 }
 
-/// Why [`tlv`] failed on `rest`: a header cut short, or a length running past the PDU
-/// (ESME_RINVOPTPARSTREAM either way).
-fn tlv_problem(rest: &[u8]) -> Problem {
+/// Why the TLV at the start of `rest` does not fit: a header cut short, or a length running
+/// past the PDU (ESME_RINVOPTPARSTREAM either way).
+#[cold]
+#[inline(never)]
+pub(crate) fn tlv_problem(rest: &[u8]) -> Problem {
     match rest {
         &[t0, t1, l0, l1, ref value @ ..] => Problem::TlvPastBody {
             tag: u16::from_be_bytes([t0, t1]),
@@ -180,66 +198,119 @@ impl fmt::Display for Tag {
 
 /// The TLVs of one PDU, in wire order, as the octets that carry them.
 ///
-/// Construct with [`Tlvs::builder`]; decoding produces a slice of the received frame. Every
-/// instance is well formed: each TLV's length fits inside the region.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Tlvs(Bytes);
+/// Construct with [`Tlvs::builder`]; decoding produces a slice of the received frame (`B` as
+/// for [`crate::COctetString`]). Every instance is well formed: each TLV's length fits inside
+/// the region.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Tlvs<B = Bytes> {
+    raw: B,
+    /// Whether a message_payload is among them, found when they were checked: encoding a
+    /// submit_sm asks (§5.3.2.32), and walking the TLVs again cost a tenth of the encode.
+    payload: bool,
+}
 
 impl Tlvs {
     /// No TLVs.
     pub const fn new() -> Self {
-        Tlvs(Bytes::new())
+        Tlvs {
+            raw: Bytes::new(),
+            payload: false,
+        }
     }
 
     /// A builder that writes TLVs one after another.
     pub fn builder() -> TlvsBuilder {
         TlvsBuilder {
             buf: BytesMut::new(),
+            payload: false,
         }
+    }
+
+    /// The encoded octets (tag, length, value, repeated).
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.raw
+    }
+
+    /// The value of the first TLV with this tag as a slice of the frame (no copy).
+    pub fn get_bytes(&self, tag: Tag) -> Option<Bytes> {
+        self.get(tag).map(|v| self.raw.slice_ref(v))
+    }
+}
+
+impl<B> Tlvs<B> {
+    /// The same TLVs in another buffer type (for JSON input, which builds `Bytes`).
+    #[cfg(feature = "serde")]
+    pub(crate) fn map_octets<C: From<B>>(self) -> Tlvs<C> {
+        Tlvs {
+            raw: self.raw.into(),
+            payload: self.payload,
+        }
+    }
+}
+
+impl<B: Octets> Tlvs<B> {
+    /// The same TLVs with their octets as [`Bytes`] (a copy if they are borrowed).
+    pub fn into_owned(self) -> Tlvs {
+        Tlvs {
+            raw: self.raw.into_bytes(),
+            payload: self.payload,
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> Tlvs<B> {
+    /// Whether one of the TLVs is a message_payload.
+    #[inline]
+    pub(crate) fn has_payload(&self) -> bool {
+        self.payload
+    }
+
+    /// Octets that [`scan`] has accepted, with its answer.
+    #[inline]
+    pub(crate) fn from_checked(raw: B, payload: bool) -> Self {
+        Tlvs { raw, payload }
     }
 
     /// Checks that `raw` is a sequence of whole TLVs and keeps it as is.
     ///
     /// On error, the `usize` is the offset within `raw` of the TLV that runs past the end.
-    pub fn from_bytes(raw: Bytes) -> Result<Self, (usize, Problem)> {
-        let mut rest: &[u8] = &raw;
-        while !rest.is_empty() {
-            match tlv(rest) {
-                Ok((next, _)) => rest = next,
-                Err(_) => return Err((raw.len() - rest.len(), tlv_problem(rest))),
-            }
+    #[inline]
+    pub fn from_bytes(raw: B) -> Result<Self, (usize, Problem)> {
+        match scan(raw.as_ref()) {
+            Ok(payload) => Ok(Tlvs { raw, payload }),
+            Err(at) => Err((at, tlv_problem(raw.as_ref().get(at..).unwrap_or_default()))),
         }
-        Ok(Tlvs(raw))
     }
 
-    /// The encoded octets (tag, length, value, repeated).
-    pub fn as_bytes(&self) -> &Bytes {
-        &self.0
+    /// The encoded octets (tag, length, value, repeated), for either buffer.
+    #[inline]
+    pub fn as_slice(&self) -> &[u8] {
+        self.raw.as_ref()
     }
 
     /// Whether there are no TLVs.
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// The encoded size in octets.
     pub fn encoded_len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     /// Each TLV in wire order.
+    #[inline]
     pub fn iter(&self) -> TlvIter<'_> {
-        TlvIter { rest: &self.0 }
+        TlvIter {
+            rest: self.as_slice(),
+        }
     }
 
     /// The value of the first TLV with this tag.
+    #[inline]
     pub fn get(&self, tag: Tag) -> Option<&[u8]> {
         self.iter().find(|(t, _)| *t == tag).map(|(_, v)| v)
-    }
-
-    /// The value of the first TLV with this tag as a slice of the frame (no copy).
-    pub fn get_bytes(&self, tag: Tag) -> Option<Bytes> {
-        self.get(tag).map(|v| self.0.slice_ref(v))
     }
 
     /// A one-octet value; `None` if absent or of another length.
@@ -269,7 +340,7 @@ impl Tlvs {
     }
 }
 
-impl fmt::Debug for Tlvs {
+impl<B: AsRef<[u8]>> fmt::Debug for Tlvs<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
@@ -284,6 +355,7 @@ pub struct TlvIter<'a> {
 impl<'a> Iterator for TlvIter<'a> {
     type Item = (Tag, &'a [u8]);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         // Well-formedness was checked when the Tlvs was made; `get` keeps this panic-free anyway.
         let (&[t0, t1, l0, l1], rest) = self.rest.split_first_chunk::<4>()?;
@@ -298,9 +370,16 @@ impl<'a> Iterator for TlvIter<'a> {
 #[derive(Debug, Default)]
 pub struct TlvsBuilder {
     buf: BytesMut,
+    payload: bool,
 }
 
 impl TlvsBuilder {
+    /// Writes a TLV's tag, noting a message_payload.
+    fn tag(&mut self, tag: Tag) {
+        self.payload |= tag == Tag::MESSAGE_PAYLOAD;
+        self.buf.put_u16(tag.0);
+    }
+
     /// Appends a TLV with an arbitrary value. A value over 65,535 octets cannot be encoded.
     pub fn octets(&mut self, tag: Tag, value: &[u8]) -> Result<&mut Self, Error> {
         let len = u16::try_from(value.len()).map_err(|_| Error::Encode {
@@ -312,7 +391,7 @@ impl TlvsBuilder {
             },
         })?;
         self.buf.reserve(4 + value.len());
-        self.buf.put_u16(tag.0);
+        self.tag(tag);
         self.buf.put_u16(len);
         self.buf.put_slice(value);
         Ok(self)
@@ -320,7 +399,7 @@ impl TlvsBuilder {
 
     /// Appends a one-octet integer TLV.
     pub fn u8(&mut self, tag: Tag, value: u8) -> &mut Self {
-        self.buf.put_u16(tag.0);
+        self.tag(tag);
         self.buf.put_u16(1);
         self.buf.put_u8(value);
         self
@@ -328,7 +407,7 @@ impl TlvsBuilder {
 
     /// Appends a two-octet integer TLV.
     pub fn u16(&mut self, tag: Tag, value: u16) -> &mut Self {
-        self.buf.put_u16(tag.0);
+        self.tag(tag);
         self.buf.put_u16(2);
         self.buf.put_u16(value);
         self
@@ -336,7 +415,7 @@ impl TlvsBuilder {
 
     /// Appends a four-octet integer TLV.
     pub fn u32(&mut self, tag: Tag, value: u32) -> &mut Self {
-        self.buf.put_u16(tag.0);
+        self.tag(tag);
         self.buf.put_u16(4);
         self.buf.put_u32(value);
         self
@@ -359,7 +438,7 @@ impl TlvsBuilder {
                 max: usize::from(u16::MAX),
             },
         })?;
-        self.buf.put_u16(tag.0);
+        self.tag(tag);
         self.buf.put_u16(len);
         self.buf.put_slice(text);
         self.buf.put_u8(0);
@@ -367,13 +446,17 @@ impl TlvsBuilder {
     }
 
     /// Appends already-encoded TLVs.
-    pub fn extend(&mut self, tlvs: &Tlvs) -> &mut Self {
-        self.buf.put_slice(tlvs.as_bytes());
+    pub fn extend<B: AsRef<[u8]>>(&mut self, tlvs: &Tlvs<B>) -> &mut Self {
+        self.payload |= tlvs.payload;
+        self.buf.put_slice(tlvs.as_slice());
         self
     }
 
     /// The TLVs written so far.
     pub fn build(&mut self) -> Tlvs {
-        Tlvs(self.buf.split().freeze())
+        Tlvs {
+            raw: self.buf.split().freeze(),
+            payload: std::mem::take(&mut self.payload),
+        }
     }
 }

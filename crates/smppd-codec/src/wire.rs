@@ -2,30 +2,47 @@
 //! Octet String types (§3.1), read off the frame's `&[u8]` and kept as slices of it.
 
 use crate::error::{Error, Problem};
-use crate::{Header, Tlvs};
-use bytes::{Bytes, BytesMut};
+use crate::octets::sealed::Sealed;
+use crate::{COctetString, Header, OctetString, Octets, Tlvs};
+use bytes::BytesMut;
 
-/// Reads the body of one PDU field by field. Every value returned is a slice of the frame.
+/// Reads the body of one PDU field by field. Every value returned is a slice of the frame, of
+/// the frame's own type `B` (`Bytes` or `&[u8]`), so one parser serves both.
 ///
 /// The readers split `rest` with `core`'s slice methods rather than nom's parsers: they run once
 /// per field of every PDU, and nom 8 does not mark `input_len` and `take_from` of its `&[u8]`
 /// input `#[inline]`, so without cross-crate LTO every `be_u8` or `take` was a call costing more
 /// than the read: a third of the instructions of decoding a submit_sm (docs/performance.md).
 /// Errors are built out of line, away from the hot path.
-pub(crate) struct Reader<'a> {
-    frame: &'a Bytes,
+pub(crate) struct Reader<'a, B> {
+    frame: &'a B,
     rest: &'a [u8],
-    header: Header,
     pdu: &'static str,
 }
 
-impl<'a> Reader<'a> {
-    pub(crate) fn new(frame: &'a Bytes, header: Header, pdu: &'static str) -> Self {
+impl<'a, B: Octets> Reader<'a, B> {
+    #[inline]
+    pub(crate) fn new(frame: &'a B, pdu: &'static str) -> Self {
         Reader {
             frame,
-            rest: frame.get(Header::LEN..).unwrap_or_default(),
-            header,
+            rest: frame.as_ref().get(Header::LEN..).unwrap_or_default(),
             pdu,
+        }
+    }
+
+    /// The PDU's header, read again for an error: keeping a copy in the reader cost a
+    /// store-to-load forwarding stall per PDU, a fifth of decoding a submit_sm.
+    #[cold]
+    fn header(&self) -> Header {
+        match self.frame.as_ref().first_chunk::<{ Header::LEN }>() {
+            Some(octets) => Header::from_bytes(octets),
+            // Not reached: the decoder checks the header before it reads the body.
+            None => Header {
+                command_length: 0,
+                command_id: crate::CommandId(0),
+                command_status: crate::CommandStatus(0),
+                sequence_number: 0,
+            },
         }
     }
 
@@ -35,14 +52,14 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn offset(&self) -> usize {
-        self.frame.len() - self.rest.len()
+        self.frame.as_ref().len() - self.rest.len()
     }
 
     #[cold]
     #[inline(never)]
     pub(crate) fn error(&self, field: &'static str, problem: Problem) -> Error {
         Error::Field {
-            header: self.header,
+            header: self.header(),
             pdu: self.pdu,
             field,
             offset: self.offset(),
@@ -64,9 +81,9 @@ impl<'a> Reader<'a> {
 
     /// The first `len` octets of `rest` (checked by the caller) as a slice of the frame.
     #[inline]
-    fn slice(&self, len: usize) -> Bytes {
+    fn slice(&self, len: usize) -> B {
         let start = self.offset();
-        self.frame.slice(start..start + len)
+        Sealed::slice(self.frame, start..start + len)
     }
 
     /// A field whose value the spec does not allow.
@@ -86,6 +103,31 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// `N` one-octet Integers in a row (`fields` names them), with one bounds check. An error is
+    /// the one reading them one by one would give: the first field past the end.
+    #[inline(always)]
+    pub(crate) fn u8s<const N: usize>(
+        &mut self,
+        fields: [&'static str; N],
+    ) -> Result<[u8; N], Error> {
+        match self.rest.split_first_chunk::<N>() {
+            Some((values, rest)) => {
+                self.rest = rest;
+                Ok(*values)
+            }
+            None => Err(self.truncated_among(&fields)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn truncated_among(&mut self, fields: &[&'static str]) -> Error {
+        // The fields before the missing one were there; the error is at the first absent one.
+        let present = self.rest.len();
+        self.rest = &[];
+        self.truncated(fields.get(present).copied().unwrap_or("pdu"), 1)
+    }
+
     /// A four-octet Integer.
     #[inline]
     pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, Error> {
@@ -102,14 +144,23 @@ impl<'a> Reader<'a> {
     // `always`: with `find_nul` inside, LLVM kept this out of line, and the call and the `Result`
     // passed through memory cost more than the word-wise search saves.
     #[inline(always)]
-    pub(crate) fn cstr(&mut self, field: &'static str, max: usize) -> Result<Bytes, Error> {
+    pub(crate) fn cstr(
+        &mut self,
+        field: &'static str,
+        max: usize,
+    ) -> Result<COctetString<B>, Error> {
+        // Most C-strings of a PDU are empty (service_type, the two times): no search for them.
+        if let Some((0, rest)) = self.rest.split_first() {
+            self.rest = rest;
+            return Ok(COctetString(B::default()));
+        }
         let window = &self.rest[..self.rest.len().min(max)];
         let Some(len) = find_nul(window) else {
             return Err(self.unterminated(field, max));
         };
         let text = self.slice(len);
         self.rest = &self.rest[len + 1..];
-        Ok(text)
+        Ok(COctetString(text))
     }
 
     #[cold]
@@ -125,8 +176,8 @@ impl<'a> Reader<'a> {
     }
 
     /// `len` opaque octets.
-    #[inline]
-    pub(crate) fn octets(&mut self, field: &'static str, len: usize) -> Result<Bytes, Error> {
+    #[inline(always)]
+    pub(crate) fn octets(&mut self, field: &'static str, len: usize) -> Result<B, Error> {
         if len > self.rest.len() {
             return Err(self.past_body(field, len));
         }
@@ -148,8 +199,8 @@ impl<'a> Reader<'a> {
     }
 
     /// `sm_length` then `short_message` (§4.4.1: sm_length 0..=254, the octets follow).
-    #[inline]
-    pub(crate) fn short_message(&mut self) -> Result<Bytes, Error> {
+    #[inline(always)]
+    pub(crate) fn short_message(&mut self) -> Result<OctetString<B>, Error> {
         let length = self.u8("sm_length")?;
         // §5.2.21: sm_length is 0 to 254 (255 could not be encoded back).
         if length > 254 {
@@ -162,24 +213,37 @@ impl<'a> Reader<'a> {
             ));
         }
         self.octets("short_message", usize::from(length))
+            .map(OctetString)
     }
 
     /// Everything left, as TLVs (§5.3).
-    pub(crate) fn tlvs(&mut self) -> Result<Tlvs, Error> {
-        let start = self.offset();
-        let rest = self.slice(self.rest.len());
-        match Tlvs::from_bytes(rest) {
-            Ok(tlvs) => {
+    #[inline]
+    pub(crate) fn tlvs(&mut self) -> Result<Tlvs<B>, Error> {
+        self.tlvs_and_payload().map(|(tlvs, _)| tlvs)
+    }
+
+    /// Everything left, as TLVs (§5.3), and whether a message_payload is among them.
+    #[inline(always)]
+    pub(crate) fn tlvs_and_payload(&mut self) -> Result<(Tlvs<B>, bool), Error> {
+        match crate::tlv::scan(self.rest) {
+            Ok(payload) => {
+                let tlvs = Tlvs::from_checked(self.slice(self.rest.len()), payload);
                 self.rest = &[];
-                Ok(tlvs)
+                Ok((tlvs, payload))
             }
-            Err((at, problem)) => Err(Error::Field {
-                header: self.header,
-                pdu: self.pdu,
-                field: "tlv",
-                offset: start + at,
-                problem,
-            }),
+            Err(at) => Err(self.bad_tlv(at)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_tlv(&self, at: usize) -> Error {
+        Error::Field {
+            header: self.header(),
+            pdu: self.pdu,
+            field: "tlv",
+            offset: self.offset() + at,
+            problem: crate::tlv::tlv_problem(self.rest.get(at..).unwrap_or_default()),
         }
     }
 
@@ -189,7 +253,7 @@ impl<'a> Reader<'a> {
             Ok(())
         } else {
             Err(Error::TrailingBytes {
-                header: self.header,
+                header: self.header(),
                 pdu: self.pdu,
                 extra: self.rest.len(),
             })
@@ -229,11 +293,18 @@ pub(crate) struct Sizer {
 }
 
 impl Sizer {
+    #[inline]
     pub(crate) fn new(pdu: &'static str) -> Self {
         Sizer { pdu, len: 0 }
     }
 
     pub(crate) fn error(&self, field: &'static str, problem: Problem) -> Error {
+        self.cold_error(field, problem)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn cold_error(&self, field: &'static str, problem: Problem) -> Error {
         Error::Encode {
             pdu: self.pdu,
             field,
@@ -241,38 +312,46 @@ impl Sizer {
         }
     }
 
+    #[inline]
     pub(crate) fn int(&mut self, octets: usize) -> &mut Self {
         self.len += octets;
         self
     }
 
     /// A C-Octet String of at most `max` octets including the NUL that encoding adds.
+    #[inline]
     pub(crate) fn cstr(
         &mut self,
         field: &'static str,
         value: &[u8],
         max: usize,
     ) -> Result<&mut Self, Error> {
-        if value.len() >= max {
-            return Err(self.error(
-                field,
-                Problem::TooLong {
-                    length: value.len() + 1,
-                    max,
-                },
-            ));
-        }
-        if find_nul(value).is_some() {
-            return Err(self.error(field, Problem::InteriorNul));
+        if value.len() >= max || find_nul(value).is_some() {
+            return Err(self.cstr_error(field, value, max));
         }
         self.len += value.len() + 1;
         Ok(self)
     }
 
+    #[cold]
+    #[inline(never)]
+    fn cstr_error(&self, field: &'static str, value: &[u8], max: usize) -> Error {
+        let problem = if value.len() >= max {
+            Problem::TooLong {
+                length: value.len() + 1,
+                max,
+            }
+        } else {
+            Problem::InteriorNul
+        };
+        self.error(field, problem)
+    }
+
     /// `sm_length` and `short_message`: at most 254 octets (§4.4.1).
+    #[inline]
     pub(crate) fn short_message(&mut self, value: &[u8]) -> Result<&mut Self, Error> {
         if value.len() > 254 {
-            return Err(self.error(
+            return Err(self.cold_error(
                 "short_message",
                 Problem::TooLong {
                     length: value.len(),
@@ -284,6 +363,7 @@ impl Sizer {
         Ok(self)
     }
 
+    #[inline]
     pub(crate) fn octets(&mut self, value: &[u8]) -> &mut Self {
         self.len += value.len();
         self

@@ -129,6 +129,19 @@ fn check_octets(wire: &[u8], expected: &Value) -> Result<CommandId, Vec<String>>
     let pdu = Pdu::decode(frame).map_err(|e| vec![format!("does not decode: {e}")])?;
 
     let mut problems = Vec::new();
+    // The borrowed path reads the same PDU out of the same octets.
+    match Framer::default().peek(wire) {
+        Ok(Some(len)) if len == wire.len() => {}
+        other => problems.push(format!("peek gives {other:?}")),
+    }
+    match Pdu::decode_borrowed(wire) {
+        Ok(borrowed) if borrowed.clone().into_owned() == pdu => {
+            if borrowed.to_bytes().ok().as_deref() != Some(wire) {
+                problems.push("the borrowed PDU re-encodes differently".into());
+            }
+        }
+        other => problems.push(format!("decodes borrowed as {other:?}")),
+    }
     match pdu.to_bytes() {
         Ok(again) if again[..] == wire[..] => {}
         Ok(again) => problems.push(format!(

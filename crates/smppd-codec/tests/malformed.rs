@@ -22,8 +22,11 @@ fn octets(fields: &[&str]) -> Bytes {
     Bytes::from(hex::decode(&fields.concat()).expect("test vectors are hex"))
 }
 
-/// Frames `wire` (which must frame) and decodes it (which must fail).
+/// Frames `wire` (which must frame) and decodes it (which must fail). The borrowed path must
+/// measure the same frame and fail with the same error.
 fn decode_error(wire: &Bytes) -> Error {
+    assert_eq!(Framer::default().peek(wire), Ok(Some(wire.len())));
+    let borrowed = Pdu::decode_borrowed(wire);
     let mut buf = BytesMut::from(&wire[..]);
     let frame = Framer::default()
         .decode(&mut buf)
@@ -32,7 +35,10 @@ fn decode_error(wire: &Bytes) -> Error {
     assert!(buf.is_empty());
     match Pdu::decode(frame) {
         Ok(pdu) => panic!("decoded {pdu:?} from {}", hex::encode(wire)),
-        Err(e) => e,
+        Err(e) => {
+            assert_eq!(borrowed, Err(e.clone()), "the borrowed decoder disagrees");
+            e
+        }
     }
 }
 
@@ -119,6 +125,38 @@ fn command_length_at_the_maximum_is_accepted() {
     wire.resize(1024, 0);
     buf.extend_from_slice(&wire[16..]);
     assert_eq!(framer.decode(&mut buf), Ok(Some(Bytes::from(wire))));
+}
+
+#[test]
+fn peek_measures_the_next_pdu_with_the_checks_of_decode() {
+    let framer = Framer::new(1024);
+    let wire = octets(&["00000015", "00000015", "00000000", "00000009", "0102030405"]);
+    // Less than a header, then less than the PDU: more bytes are needed, not an error.
+    for cut in [0, 1, 15, 16, 20] {
+        assert_eq!(framer.peek(&wire[..cut]), Ok(None), "{cut} octets");
+    }
+    assert_eq!(framer.peek(&wire), Ok(Some(21)));
+    // Octets after the PDU belong to the next one.
+    let mut two = wire.to_vec();
+    two.extend_from_slice(&wire);
+    assert_eq!(framer.peek(&two), Ok(Some(21)));
+
+    // command_length below the header or above the maximum: the errors `decode` gives, once
+    // the header is in, whatever follows it.
+    for (length, max) in [("00000000", 1024), ("0000000f", 1024), ("00000401", 1024)] {
+        let head = octets(&[length, "00000004", "00000000", "00000007"]);
+        let mut buf = BytesMut::from(&head[..]);
+        let expected = Framer::new(max).decode(&mut buf).unwrap_err();
+        assert!(expected.is_framing());
+        assert_eq!(Framer::new(max).peek(&head), Err(expected.clone()));
+        assert_eq!(Framer::new(max).peek(&head[..15]), Ok(None));
+        assert_answer(
+            &expected,
+            7,
+            CommandId::SUBMIT_SM,
+            CommandStatus::ESME_RINVCMDLEN,
+        );
+    }
 }
 
 #[test]

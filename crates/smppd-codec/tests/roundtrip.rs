@@ -439,6 +439,9 @@ fn check_stream(stream: &[u8]) -> Result<(), TestCaseError> {
 
 fn check_frame(frame: Bytes) -> Result<(), TestCaseError> {
     let header = Header::from_bytes(frame[..Header::LEN].try_into().unwrap());
+    // The borrowed decoder agrees with the owned one, value for value and error for error.
+    let borrowed = Pdu::decode_borrowed(&frame).map(Pdu::into_owned);
+    prop_assert_eq!(&borrowed, &Pdu::decode(frame.clone()));
     match Pdu::decode(frame.clone()) {
         Ok(pdu) => {
             let again = pdu.to_bytes();
@@ -618,7 +621,15 @@ proptest! {
         prop_assert!(buf.is_empty());
         let decoded = Pdu::decode(frame).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&decoded, &pdu);
-        prop_assert_eq!(decoded.to_bytes().unwrap(), wire);
+        prop_assert_eq!(decoded.to_bytes().unwrap(), &wire);
+
+        // The borrowed path: measured in place, decoded into slices of `wire`, the same PDU,
+        // encoded to the same octets.
+        prop_assert_eq!(Framer::default().peek(&wire), Ok(Some(wire.len())));
+        let borrowed = Pdu::decode_borrowed(&wire)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(borrowed.to_bytes().unwrap(), &wire);
+        prop_assert_eq!(borrowed.into_owned(), pdu);
     }
 
     /// The JSON form (what `smppctl pdu decode` prints and `pdu encode` reads) is lossless.

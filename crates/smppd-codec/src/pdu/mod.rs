@@ -31,26 +31,37 @@ pub use submit_sm::SubmitSm;
 pub use submit_sm_resp::SubmitSmResp;
 
 use crate::wire::{Put, Reader, Sizer};
-use crate::{CommandId, CommandStatus, Error, Header};
+use crate::{CommandId, CommandStatus, Error, Header, Octets};
 use bytes::{Bytes, BytesMut};
 
-/// How one body type is read and written. The PDU's name comes from the caller, so that
-/// bodies shared by several PDUs (the three binds, submit_sm and deliver_sm) report errors
-/// under the right name.
-pub(crate) trait BodyCodec: Sized {
+/// How one body type is read, from a frame held in `B`. The PDU's name comes from the caller,
+/// so that bodies shared by several PDUs (the three binds, submit_sm and deliver_sm) report
+/// errors under the right name.
+pub(crate) trait BodyDecode<B>: Sized {
     /// Reads the body's fields in wire order.
-    fn decode(r: &mut Reader<'_>) -> Result<Self, Error>;
+    fn decode(r: &mut Reader<'_, B>) -> Result<Self, Error>;
+}
+
+/// How one body type is written, whatever holds its octets.
+pub(crate) trait BodyEncode {
     /// Checks every field against its limit and adds up the encoded length.
     fn size(&self, s: &mut Sizer) -> Result<(), Error>;
-    /// Writes the fields in wire order; [`BodyCodec::size`] has accepted them.
+    /// Writes the fields in wire order; [`BodyEncode::size`] has accepted them.
     fn write(&self, dst: &mut BytesMut);
 }
 
 /// One SMPP PDU: the header's status and sequence number, and the typed body. `command_id`
 /// and `command_length` are derived from the body when encoding.
+///
+/// `B` holds the octets of the variable-length fields: [`Bytes`] (the default; see
+/// [`Pdu::decode`]) or `&[u8]` borrowed from the read buffer (see [`Pdu::decode_borrowed`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Pdu {
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(bound(serialize = "B: AsRef<[u8]>", deserialize = "B: From<Bytes> + Default"))
+)]
+pub struct Pdu<B: AsRef<[u8]> = Bytes> {
     /// The outcome (responses); [`CommandStatus::ESME_ROK`] in requests.
     #[cfg_attr(feature = "serde", serde(default))]
     pub command_status: CommandStatus,
@@ -58,28 +69,32 @@ pub struct Pdu {
     pub sequence_number: u32,
     /// The operation and its fields.
     #[cfg_attr(feature = "serde", serde(flatten))]
-    pub body: Body,
+    pub body: Body<B>,
 }
 
 macro_rules! bodies {
     (
-        with_body { $( $(#[$doc:meta])* $variant:ident($ty:ty) = $id:ident, )* }
+        with_body { $( $(#[$doc:meta])* $variant:ident($ty:ident) = $id:ident, )* }
         header_only { $( $(#[$hdoc:meta])* $hvariant:ident = $hid:ident, )* }
     ) => {
-        /// The body of a PDU, by operation.
+        /// The body of a PDU, by operation. `B` as for [`Pdu`].
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[cfg_attr(
             feature = "serde",
             derive(serde::Serialize, serde::Deserialize),
-            serde(tag = "command_id", rename_all = "snake_case")
+            serde(
+                tag = "command_id",
+                rename_all = "snake_case",
+                bound(serialize = "B: AsRef<[u8]>", deserialize = "B: From<Bytes> + Default")
+            )
         )]
         #[allow(clippy::large_enum_variant, reason = "boxing would cost an allocation per PDU")]
-        pub enum Body {
-            $( $(#[$doc])* $variant($ty), )*
+        pub enum Body<B: AsRef<[u8]> = Bytes> {
+            $( $(#[$doc])* $variant($ty<B>), )*
             $( $(#[$hdoc])* $hvariant, )*
         }
 
-        impl Body {
+        impl<B: AsRef<[u8]>> Body<B> {
             /// The `command_id` of this body.
             pub fn command_id(&self) -> CommandId {
                 match self {
@@ -87,11 +102,22 @@ macro_rules! bodies {
                     $( Body::$hvariant => CommandId::$hid, )*
                 }
             }
+        }
+
+        impl<B: Octets> Body<B> {
+            /// The same body with its octets as [`Bytes`] (copied if they are borrowed).
+            pub fn into_owned(self) -> Body {
+                match self {
+                    $( Body::$variant(b) => Body::$variant(b.into_owned()), )*
+                    $( Body::$hvariant => Body::$hvariant, )*
+                }
+            }
 
             /// The whole PDU with this body, built here so that the decoded body is moved
             /// once: moving it through a `Result<Body, _>` into the `Pdu` copied its 250 octets
             /// once more.
-            fn decode_pdu(frame: &Bytes, header: Header) -> Result<Pdu, Error> {
+            #[inline]
+            fn decode_pdu(frame: &B, header: Header) -> Result<Pdu<B>, Error> {
                 let pdu = |body| Pdu {
                     command_status: header.command_status,
                     sequence_number: header.sequence_number,
@@ -99,24 +125,27 @@ macro_rules! bodies {
                 };
                 match header.command_id {
                     $( CommandId::$id => {
-                        let mut r = Reader::new(frame, header, pdu_name(CommandId::$id));
-                        let body = <$ty as BodyCodec>::decode(&mut r)?;
+                        let mut r = Reader::new(frame, const { pdu_name(CommandId::$id) });
+                        let body = <$ty<B> as BodyDecode<B>>::decode(&mut r)?;
                         r.finish()?;
                         Ok(pdu(Body::$variant(body)))
                     } )*
                     $( CommandId::$hid => {
                         // §4: these PDUs are a header with no body.
-                        Reader::new(frame, header, pdu_name(CommandId::$hid)).finish()?;
+                        Reader::new(frame, const { pdu_name(CommandId::$hid) }).finish()?;
                         Ok(pdu(Body::$hvariant))
                     } )*
                     _ => Err(Error::UnknownCommand { header }),
                 }
             }
+        }
 
+        impl<B: AsRef<[u8]>> Body<B> {
+            #[inline]
             fn size(&self) -> Result<usize, Error> {
                 match self {
                     $( Body::$variant(b) => {
-                        let mut s = Sizer::new(pdu_name(CommandId::$id));
+                        let mut s = Sizer::new(const { pdu_name(CommandId::$id) });
                         b.size(&mut s)?;
                         Ok(s.len)
                     } )*
@@ -124,6 +153,7 @@ macro_rules! bodies {
                 }
             }
 
+            #[inline]
             fn write(&self, dst: &mut BytesMut) {
                 match self {
                     $( Body::$variant(b) => b.write(dst), )*
@@ -222,47 +252,93 @@ impl Pdu {
         }
     }
 
+    /// Decodes one whole PDU, as split off by [`crate::Framer::decode`]. Fields are
+    /// reference-counted slices of `frame`: the value owns them, outlives the read buffer and
+    /// can be sent to another task.
+    pub fn decode(frame: Bytes) -> Result<Pdu, Error> {
+        Pdu::decode_in(&frame)
+    }
+}
+
+impl<'a> Pdu<&'a [u8]> {
+    /// Decodes one whole PDU from `frame` (its length as given by [`crate::Framer::peek`]),
+    /// with every field a `&[u8]` borrowed from it: no reference count, no allocation, the
+    /// same checks and errors as [`Pdu::decode`]. The value lives as long as the borrow of the
+    /// read buffer; [`Pdu::into_owned`] makes an owned copy of what must outlive it.
+    pub fn decode_borrowed(frame: &'a [u8]) -> Result<Self, Error> {
+        Pdu::decode_in(&frame)
+    }
+}
+
+impl<B: Octets> Pdu<B> {
+    /// The one decoder behind [`Pdu::decode`] and [`Pdu::decode_borrowed`].
+    #[inline]
+    fn decode_in(frame: &B) -> Result<Self, Error> {
+        let octets = frame.as_ref();
+        let Some(head) = octets.first_chunk::<{ Header::LEN }>() else {
+            return Err(short_header(octets.len()));
+        };
+        let header = Header::from_bytes(head);
+        // The frame is the whole PDU: command_length must say so.
+        if header.command_length as usize != octets.len() {
+            return Err(length_mismatch(header, octets.len()));
+        }
+        Body::decode_pdu(frame, header)
+    }
+
+    /// The same PDU with its octets as [`Bytes`]: a move for an owned PDU, a copy of each
+    /// non-empty field of a borrowed one.
+    pub fn into_owned(self) -> Pdu {
+        Pdu {
+            command_status: self.command_status,
+            sequence_number: self.sequence_number,
+            body: self.body.into_owned(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn short_header(len: usize) -> Error {
+    Error::Field {
+        header: Header {
+            command_length: len as u32,
+            command_id: CommandId(0),
+            command_status: CommandStatus(0),
+            sequence_number: 0,
+        },
+        pdu: "pdu",
+        field: "header",
+        offset: 0,
+        problem: crate::Problem::Truncated {
+            needed: Header::LEN - len,
+        },
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn length_mismatch(header: Header, len: usize) -> Error {
+    Error::Field {
+        header,
+        pdu: "pdu",
+        field: "command_length",
+        offset: 0,
+        problem: crate::Problem::LengthPastBody {
+            length: header.command_length as usize,
+            available: len,
+        },
+    }
+}
+
+impl<B: AsRef<[u8]>> Pdu<B> {
     /// The `command_id`, derived from the body.
     pub fn command_id(&self) -> CommandId {
         self.body.command_id()
     }
+}
 
-    /// Decodes one whole PDU, as split off by [`crate::Framer`]. Fields are slices of `frame`.
-    pub fn decode(frame: Bytes) -> Result<Pdu, Error> {
-        let Some(octets) = frame.first_chunk::<{ Header::LEN }>() else {
-            return Err(Error::Field {
-                header: Header {
-                    command_length: frame.len() as u32,
-                    command_id: CommandId(0),
-                    command_status: CommandStatus(0),
-                    sequence_number: 0,
-                },
-                pdu: "pdu",
-                field: "header",
-                offset: 0,
-                problem: crate::Problem::Truncated {
-                    needed: Header::LEN - frame.len(),
-                },
-            });
-        };
-        let header = Header::from_bytes(octets);
-        // The frame is the whole PDU: command_length must say so.
-        if header.command_length as usize != frame.len() {
-            let problem = crate::Problem::LengthPastBody {
-                length: header.command_length as usize,
-                available: frame.len(),
-            };
-            return Err(Error::Field {
-                header,
-                pdu: "pdu",
-                field: "command_length",
-                offset: 0,
-                problem,
-            });
-        }
-        Body::decode_pdu(&frame, header)
-    }
-
+impl<B: AsRef<[u8]>> Pdu<B> {
     /// The encoded length, `command_length`, after checking every field against its limit.
     pub fn encoded_len(&self) -> Result<usize, Error> {
         Ok(Header::LEN + self.body.size()?)
