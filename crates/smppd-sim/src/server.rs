@@ -236,10 +236,27 @@ impl Simulator {
     /// part; returns their statuses in the order the parts were sent. Bound the wait with
     /// `tokio::time::timeout` if the ESME may not answer.
     pub async fn inject_mo(&self, mo: MoMessage) -> Result<Vec<CommandStatus>, SimError> {
+        self.inject_mo_parts(mo, None).await
+    }
+
+    /// [`inject_mo`](Self::inject_mo), sending only the parts whose sequence numbers
+    /// (1-based, as in the UDH) are in `only` (`None`: all): a message that is never
+    /// completed, or completed in two goes.
+    pub async fn inject_mo_parts(
+        &self,
+        mo: MoMessage,
+        only: Option<&[u8]>,
+    ) -> Result<Vec<CommandStatus>, SimError> {
         if self.shared.closed.load(Relaxed) {
             return Err(SimError::ShutDown);
         }
-        let parts = mo::deliver_sms(&mo)?;
+        let mut parts = mo::deliver_sms(&mo)?;
+        if let Some(only) = only {
+            // A concatenated part's UDH is 05 00 03 ref total seq.
+            parts.retain(|p| {
+                mo.concat.is_none() || p.short_message.get(5).is_some_and(|seq| only.contains(seq))
+            });
+        }
         let Some((_, tx)) = self.shared.pick_receiver(mo.system_id.as_deref()) else {
             return Err(SimError::NoReceiver {
                 system_id: mo.system_id,

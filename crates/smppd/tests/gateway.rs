@@ -381,6 +381,58 @@ async fn concatenated_mo_out_of_order_arrives_whole_and_stop_blocks_the_next_sub
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_parts_of_an_inbound_message_survive_a_kill_9() {
+    let sim = sim(SimConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut daemon = Daemon::start(dir.path(), &sim, "").await;
+    wait_for("a bound session", || sim.stats().binds_accepted >= 1).await;
+    let text =
+        "Please move my delivery to the neighbour at number 12, I am out all day. ".repeat(3);
+    let mo = || {
+        let mut mo = MoMessage::new("447700900123", "2222", text.clone().into_bytes());
+        mo.concat = Some(Concat {
+            parts: 3,
+            reference: 77,
+            out_of_order: false,
+        });
+        mo
+    };
+    // Parts 1 and 3 are acknowledged; then smppd dies before part 2 arrives.
+    let statuses = timeout(LIMIT, sim.inject_mo_parts(mo(), Some(&[1, 3])))
+        .await
+        .expect("answers in time")
+        .unwrap();
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == smppd_codec::CommandStatus::ESME_ROK),
+        "{statuses:?}"
+    );
+    daemon.kill9();
+
+    let binds = sim.stats().binds_accepted;
+    let daemon = Daemon::start(dir.path(), &sim, "").await;
+    let mut events = daemon.connect().await;
+    events
+        .call(json!({"op": "subscribe", "ref": 1, "events": ["mo"], "since": 0}))
+        .await;
+    wait_for("a new bound session", || sim.stats().binds_accepted > binds).await;
+    timeout(LIMIT, sim.inject_mo_parts(mo(), Some(&[2])))
+        .await
+        .expect("an answer in time")
+        .unwrap();
+    let e = events.next().await;
+    assert_eq!(e["event"], "mo");
+    assert_eq!(
+        e["text"], text,
+        "the parts from before the crash are joined"
+    );
+    assert_eq!(e["incomplete"], false);
+    daemon.terminate();
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_lines_are_answered_with_their_codes_and_the_connection_survives() {
     let sim = sim(SimConfig::default()).await;
     let dir = tempfile::tempdir().unwrap();

@@ -186,6 +186,38 @@ pub struct NewInbound {
     pub incomplete: bool,
     /// The consent change it causes: `Some(true)` opt-out, `Some(false)` opt-in.
     pub opt_out: Option<bool>,
+    /// The `mo_parts` rows it was joined from, deleted in the same transaction.
+    pub parts: Vec<i64>,
+}
+
+/// A part of a concatenated inbound message, as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoPart {
+    /// The link it came on.
+    pub link: String,
+    /// Normalised sender.
+    pub sender: String,
+    /// Recipient as sent.
+    pub recipient: String,
+    /// The PDU's data_coding.
+    pub data_coding: u8,
+    /// The PDU's esm_class.
+    pub esm_class: u8,
+    /// short_message (or message_payload), user data header included.
+    pub payload: Vec<u8>,
+    /// sar_msg_ref_num, sar_total_segments, sar_segment_seqnum, when present.
+    pub sar: Option<(u16, u8, u8)>,
+}
+
+/// A stored [`MoPart`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMoPart {
+    /// Its row.
+    pub id: i64,
+    /// The part.
+    pub part: MoPart,
+    /// When it was stored (unix milliseconds).
+    pub at: i64,
 }
 
 /// A stored event, as subscribers get it.
@@ -527,7 +559,78 @@ impl Store {
             if let Some(out) = m.opt_out {
                 set_consent(conn, &m.from, out, "keyword", Some(inbound_id), at)?;
             }
+            for row in &m.parts {
+                exec(conn, "DELETE FROM mo_parts WHERE id = ?1", [row])
+                    .map_err(sql("deleting a joined inbound part"))?;
+            }
             Ok(inbound_id)
+        })
+        .await
+    }
+
+    /// Stores a part of a concatenated inbound message until its message is whole; returns
+    /// its row.
+    pub async fn insert_mo_part(&self, p: MoPart) -> Result<i64, StoreError> {
+        self.write(move |conn| {
+            let (sar_reference, sar_total, sar_seq) = match p.sar {
+                Some((r, t, s)) => (Some(r), Some(t), Some(s)),
+                None => (None, None, None),
+            };
+            exec(
+                conn,
+                "INSERT INTO mo_parts (link, sender, recipient, data_coding, esm_class, payload,
+                 sar_reference, sar_total, sar_seq, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    p.link,
+                    p.sender,
+                    p.recipient,
+                    p.data_coding,
+                    p.esm_class,
+                    p.payload,
+                    sar_reference,
+                    sar_total,
+                    sar_seq,
+                    now_ms()
+                ],
+            )
+            .map_err(sql("storing an inbound part"))?;
+            Ok(conn.last_insert_rowid())
+        })
+        .await
+    }
+
+    /// Every stored inbound part, oldest first: what a previous run held for reassembly.
+    pub async fn mo_parts(&self) -> Result<Vec<StoredMoPart>, StoreError> {
+        self.read(|conn| {
+            conn.prepare(
+                "SELECT id, link, sender, recipient, data_coding, esm_class, payload,
+                 sar_reference, sar_total, sar_seq, at FROM mo_parts ORDER BY id",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    let sar: (Option<u16>, Option<u8>, Option<u8>) =
+                        (r.get(7)?, r.get(8)?, r.get(9)?);
+                    Ok(StoredMoPart {
+                        id: r.get(0)?,
+                        part: MoPart {
+                            link: r.get(1)?,
+                            sender: r.get(2)?,
+                            recipient: r.get(3)?,
+                            data_coding: r.get(4)?,
+                            esm_class: r.get(5)?,
+                            payload: r.get(6)?,
+                            sar: match sar {
+                                (Some(r), Some(t), Some(s)) => Some((r, t, s)),
+                                _ => None,
+                            },
+                        },
+                        at: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()
+            })
+            .map_err(sql("reading inbound parts"))
         })
         .await
     }

@@ -86,6 +86,23 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     ",
+    // 2: parts of concatenated inbound messages, stored before they are acknowledged and
+    // deleted when their message is stored.
+    "
+    CREATE TABLE mo_parts (
+        id INTEGER PRIMARY KEY,
+        link TEXT NOT NULL,
+        sender TEXT NOT NULL,             -- normalised, as the reassembler keys it
+        recipient TEXT NOT NULL,
+        data_coding INTEGER NOT NULL,
+        esm_class INTEGER NOT NULL,
+        payload BLOB NOT NULL,            -- short_message or message_payload, UDH included
+        sar_reference INTEGER,            -- the sar_* TLVs, when the part had them
+        sar_total INTEGER,
+        sar_seq INTEGER,
+        at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Brings `conn` to the newest schema, each migration in its own transaction.

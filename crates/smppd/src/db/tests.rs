@@ -205,6 +205,7 @@ async fn inbound_history_and_consent_with_audit() {
             text: "STOP".into(),
             incomplete: false,
             opt_out: Some(true),
+            parts: Vec::new(),
         })
         .await
         .unwrap();

@@ -8,12 +8,16 @@ pub mod outbound;
 
 pub use handler::Shared;
 
+mod inbox;
+
 use crate::address;
 use crate::api::protocol::{ApiError, ErrorCode};
 use crate::config::{Concat, ConsentConfig, LinkConfig, NationalTable};
 use crate::connection::{Inbound, InboundMessage};
 use crate::consent::{Keyword, Keywords};
-use crate::db::{Inserted, NewInbound, NewMessage, NewReceipt, SegmentOutcome, Store, StoreError};
+use crate::db::{
+    Inserted, MoPart, NewInbound, NewMessage, NewReceipt, SegmentOutcome, Store, StoreError,
+};
 use crate::dlr;
 use crate::link::{Link, Outcome, SegmentId, Timing};
 use crate::route::{RouteError, Router};
@@ -21,7 +25,7 @@ use bytes::BytesMut;
 use smppd_codec::{Body, CommandStatus, Pdu, SubmitSm};
 use smppd_text::{
     ConcatInfo, Content, DecodeOptions, EncodeOptions, EncodingChoice, InboundPart, LanguageSet,
-    NationalLanguage, Reassembled, Reassembler, ReassemblyConfig, ReferenceCounter,
+    NationalLanguage, ReassemblyConfig, ReferenceCounter,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -87,7 +91,8 @@ pub struct Service {
     refs: Mutex<HashMap<Arc<str>, ReferenceCounter>>,
     consent: ConsentConfig,
     keywords: Keywords,
-    reassembler: Mutex<Reassembler>,
+    /// Inbound parts waiting for the rest of their message.
+    inbox: Mutex<inbox::Inbox>,
     /// The opted-out numbers, mirrored from the store so that a submission costs no read.
     opted_out: std::sync::RwLock<std::collections::HashSet<String>>,
 }
@@ -113,7 +118,7 @@ impl Service {
             refs: Mutex::new(refs),
             consent,
             keywords,
-            reassembler: Mutex::new(Reassembler::new(ReassemblyConfig::default())),
+            inbox: Mutex::new(inbox::Inbox::new(ReassemblyConfig::default())),
             opted_out: Default::default(),
         }
     }
@@ -414,6 +419,10 @@ impl Service {
     /// Handles receipts and inbound messages until the links stop; each is answered to the
     /// SMSC only once stored.
     pub async fn run_inbound(self: Arc<Self>, mut inbound: mpsc::Receiver<Inbound>) {
+        // First what a previous run held for reassembly: its parts were acknowledged.
+        if let Err(e) = self.reload_parts().await {
+            tracing::error!(error = %e, "reloading stored inbound parts failed; they stay stored");
+        }
         let mut expiry = tokio::time::interval(Duration::from_secs(5));
         let in_hand = Arc::new(tokio::sync::Semaphore::new(INBOUND_IN_HAND));
         loop {
@@ -438,27 +447,76 @@ impl Service {
                     });
                 }
                 _ = expiry.tick() => {
-                    let expired = self.reassembler.lock().unwrap_or_else(|e| e.into_inner()).expire(Instant::now());
-                    for m in expired {
-                        if let Err(e) = self.store_mo("expired", m).await {
+                    let expired = self.inbox().expire(Instant::now());
+                    for released in expired {
+                        if let Err(e) = self.store_mo(released).await {
                             tracing::error!(error = %e, "storing an incomplete inbound message failed");
                         }
                     }
                 }
             }
         }
-        // Let the messages in hand finish before the last parts are flushed.
+        // Let the messages in hand finish. Parts still waiting stay stored: the next run
+        // reloads them.
         let _ = in_hand.acquire_many(INBOUND_IN_HAND as u32).await;
-        let rest = self
-            .reassembler
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain();
-        for m in rest {
-            if let Err(e) = self.store_mo("drained", m).await {
-                tracing::error!(error = %e, "storing an incomplete inbound message failed");
+        let held = self.inbox().len();
+        if held > 0 {
+            tracing::info!(
+                messages = held,
+                "inbound messages still incomplete; their parts stay stored"
+            );
+        }
+    }
+
+    fn inbox(&self) -> std::sync::MutexGuard<'_, inbox::Inbox> {
+        self.inbox.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts the stored parts of a previous run back into the reassembler, with their age.
+    async fn reload_parts(&self) -> Result<usize, ServiceError> {
+        let parts = self.store.mo_parts().await?;
+        let n = parts.len();
+        let (now, now_ms) = (Instant::now(), crate::db::now_ms());
+        for stored in parts {
+            let p = stored.part;
+            let gsm7_packed = self.link(&p.link).is_some_and(|l| l.config.gsm7_packed);
+            let sar = p.sar.map(|(reference, total, seq)| ConcatInfo {
+                reference,
+                total,
+                seq,
+            });
+            let part = match InboundPart::parse(
+                p.data_coding,
+                p.esm_class,
+                p.payload.into(),
+                sar,
+                &DecodeOptions { gsm7_packed },
+            ) {
+                Ok(part) => part,
+                Err(e) => {
+                    // It was parsed once before being stored; this cannot differ.
+                    tracing::error!(row = stored.id, error = %e, "a stored inbound part does not parse");
+                    continue;
+                }
+            };
+            let age = Duration::from_millis(now_ms.saturating_sub(stored.at).max(0) as u64);
+            let received = now.checked_sub(age).unwrap_or(now);
+            let released = self.inbox().push(
+                &p.link,
+                &p.sender,
+                &p.recipient,
+                part,
+                Some(stored.id),
+                received,
+            );
+            for r in released {
+                self.store_mo(r).await?;
             }
         }
+        if n > 0 {
+            tracing::info!(parts = n, "reloaded inbound parts a previous run held");
+        }
+        Ok(n)
     }
 
     async fn handle_inbound(
@@ -509,25 +567,44 @@ impl Service {
         let part = InboundPart::parse(
             data_coding.0,
             esm_class.0,
-            payload,
+            payload.clone(),
             sar,
             &DecodeOptions { gsm7_packed },
         )
         .map_err(|e| ServiceError::new(ErrorCode::InvalidField, e.to_string()))?;
         let from = address::normalize(source_ton, &source.to_string());
         let to = dest.to_string();
-        let done = self
-            .reassembler
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(&from, &to, part, Instant::now());
-        for m in done {
-            self.store_mo(link, m).await?;
+        // A part that waits for others is stored before it is acknowledged.
+        let row = if inbox::Inbox::waits(&part) {
+            let stored = MoPart {
+                link: link.to_owned(),
+                sender: from.clone(),
+                recipient: to.clone(),
+                data_coding: data_coding.0,
+                esm_class: esm_class.0,
+                payload: payload.to_vec(),
+                sar: sar.map(|c| (c.reference, c.total, c.seq)),
+            };
+            Some(self.store.insert_mo_part(stored).await?)
+        } else {
+            None
+        };
+        let released = self
+            .inbox()
+            .push(link, &from, &to, part, row, Instant::now());
+        for r in released {
+            self.store_mo(r).await?;
         }
         Ok(())
     }
 
-    async fn store_mo(&self, link: &str, m: Reassembled) -> Result<(), ServiceError> {
+    async fn store_mo(&self, released: inbox::Released) -> Result<(), ServiceError> {
+        let inbox::Released {
+            message: m,
+            link,
+            rows,
+        } = released;
+        let link = link.as_str();
         let text = match &m.decoded.content {
             Content::Text(t) => t.clone(),
             Content::Binary(b) => smppd_codec::hex::encode(b),
@@ -553,6 +630,7 @@ impl Service {
                 text,
                 incomplete: !m.is_complete(),
                 opt_out,
+                parts: rows,
             })
             .await?;
         if let Some(out) = opt_out {
