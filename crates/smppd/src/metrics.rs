@@ -21,8 +21,15 @@ pub const QUEUED: &str = "smppd_queued_segments";
 /// The rate limit in force after throttling, per second; 0 means none (gauge; label `link`).
 pub const RATE_LIMIT: &str = "smppd_rate_limit";
 /// From a submission's arrival (or its resumption after a restart) to the submit_sm_resp
-/// that accepted one of its segments, in seconds (summary; label `link`).
+/// that accepted one of its segments, in seconds (histogram, [`SUBMIT_LATENCY_BUCKETS`];
+/// label `link`).
 pub const SUBMIT_LATENCY: &str = "smppd_submit_latency_seconds";
+/// The upper bounds of [`SUBMIT_LATENCY`]'s buckets, in seconds: fine around the
+/// milliseconds a healthy link takes, coarse up to the minutes a throttled one can.
+pub const SUBMIT_LATENCY_BUCKETS: [f64; 22] = [
+    0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5,
+    1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0,
+];
 /// deliver_sm / data_sm received (counter; labels `link`, `kind` = `mo` | `receipt`).
 pub const INBOUND: &str = "smppd_inbound_total";
 
@@ -77,6 +84,11 @@ impl LinkMetrics {
 pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
     metrics_exporter_prometheus::PrometheusBuilder::new()
         .with_http_listener(addr)
+        .set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Full(SUBMIT_LATENCY.to_owned()),
+            &SUBMIT_LATENCY_BUCKETS,
+        )
+        .map_err(|e| format!("metrics exporter: {e}"))?
         .install()
         .map_err(|e| format!("metrics exporter on {addr}: {e}"))
 }

@@ -62,7 +62,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub rate: Option<f64>,
     /// smppd's metrics address (host:port): read its submit -> submit_sm_resp latency
-    /// summary, per link, after the run.
+    /// histogram, per link, after the run (start smppd afresh: it counts since its start).
     #[arg(long)]
     pub metrics: Option<String>,
     /// Print the results as one JSON object.
@@ -130,8 +130,9 @@ pub struct Report {
     pub receipts_per_second: Option<f64>,
     /// Submit to final receipt, in milliseconds.
     pub receipt_latency_ms: Option<Percentiles>,
-    /// Submission received to submit_sm_resp, per link, in milliseconds, as smppd's
-    /// `smppd_submit_latency_seconds` summary gives it (`--metrics`).
+    /// Submission received to submit_sm_resp, per link, in milliseconds, from smppd's
+    /// `smppd_submit_latency_seconds` histogram (`--metrics`): p50 and p99 interpolated in
+    /// its buckets, `max` the bound of the highest bucket used.
     pub smsc_latency_ms: BTreeMap<String, Percentiles>,
 }
 
@@ -413,14 +414,16 @@ async fn scrape(addr: &str) -> Result<String, CtlError> {
     }
 }
 
-/// The per-link quantiles of `smppd_submit_latency_seconds` in a Prometheus text page.
+/// The per-link p50 and p99 of `smppd_submit_latency_seconds` in a Prometheus text page,
+/// interpolated within its buckets as Prometheus's `histogram_quantile` does; `max` is the
+/// upper bound of the highest bucket that holds a sample.
 fn submit_latency(page: &str) -> BTreeMap<String, Percentiles> {
-    let mut links: BTreeMap<String, Percentiles> = BTreeMap::new();
+    let prefix = format!("{}_bucket{{", crate::metrics::SUBMIT_LATENCY);
+    // link -> (upper bound, cumulative count), +Inf as infinity.
+    let mut buckets: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for line in page.lines() {
-        let Some(rest) = line.strip_prefix(crate::metrics::SUBMIT_LATENCY) else {
-            continue;
-        };
-        let Some((labels, value)) = rest.strip_prefix('{').and_then(|r| r.split_once("} ")) else {
+        let Some((labels, value)) = line.strip_prefix(&prefix).and_then(|r| r.split_once("} "))
+        else {
             continue;
         };
         let label = |name: &str| {
@@ -429,26 +432,71 @@ fn submit_latency(page: &str) -> BTreeMap<String, Percentiles> {
                 (k == name).then(|| v.trim_matches('"').to_owned())
             })
         };
-        let (Some(link), Some(quantile), Ok(seconds)) = (
-            label("link"),
-            label("quantile"),
-            value.trim().parse::<f64>(),
-        ) else {
+        let (Some(link), Some(le), Ok(count)) =
+            (label("link"), label("le"), value.trim().parse::<f64>())
+        else {
             continue;
         };
-        let entry = links.entry(link).or_insert(Percentiles {
-            p50: 0.0,
-            p99: 0.0,
-            max: 0.0,
-        });
-        match quantile.as_str() {
-            "0.5" => entry.p50 = seconds * 1000.0,
-            "0.99" => entry.p99 = seconds * 1000.0,
-            "1" => entry.max = seconds * 1000.0,
-            _ => {}
-        }
+        let bound = if le == "+Inf" {
+            f64::INFINITY
+        } else {
+            match le.parse::<f64>() {
+                Ok(bound) => bound,
+                Err(_) => continue,
+            }
+        };
+        buckets.entry(link).or_default().push((bound, count));
     }
-    links
+    buckets
+        .into_iter()
+        .filter_map(|(link, mut b)| {
+            b.sort_by(|x, y| x.0.total_cmp(&y.0));
+            let total = b.last()?.1;
+            if total <= 0.0 {
+                return None;
+            }
+            let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+            let highest = b
+                .iter()
+                .rev()
+                .filter(|(bound, _)| bound.is_finite())
+                .map(|(bound, _)| *bound)
+                .next()
+                .unwrap_or(0.0);
+            let quantile = |q: f64| {
+                let rank = q * total;
+                let mut lower = (0.0, 0.0);
+                for &(bound, count) in &b {
+                    if count >= rank {
+                        if !bound.is_finite() {
+                            return highest;
+                        }
+                        let share = if count > lower.1 {
+                            (rank - lower.1) / (count - lower.1)
+                        } else {
+                            1.0
+                        };
+                        return lower.0 + (bound - lower.0) * share;
+                    }
+                    lower = (finite(bound), count);
+                }
+                highest
+            };
+            let max = b
+                .iter()
+                .find(|(_, count)| *count >= total)
+                .map(|(bound, _)| if bound.is_finite() { *bound } else { highest })
+                .unwrap_or(highest);
+            Some((
+                link,
+                Percentiles {
+                    p50: quantile(0.5) * 1000.0,
+                    p99: quantile(0.99) * 1000.0,
+                    max: max * 1000.0,
+                },
+            ))
+        })
+        .collect()
 }
 
 fn is_final(state: &str) -> bool {
@@ -781,23 +829,26 @@ mod tests {
     }
 
     #[test]
-    fn the_latency_summary_is_read_per_link_from_the_metrics_page() {
-        let page = "# TYPE smppd_submit_latency_seconds summary
-smppd_submit_latency_seconds{link=\"a\",quantile=\"0\"} 0.0001
-smppd_submit_latency_seconds{link=\"a\",quantile=\"0.5\"} 0.002
-smppd_submit_latency_seconds{link=\"a\",quantile=\"0.99\"} 0.008
-smppd_submit_latency_seconds{link=\"a\",quantile=\"1\"} 0.012
-smppd_submit_latency_seconds_sum{link=\"a\"} 20
-smppd_submit_latency_seconds_count{link=\"a\"} 10000
-smppd_submit_latency_seconds{link=\"b\",quantile=\"0.99\"} 0.5
+    fn the_latency_quantiles_are_interpolated_in_the_histogram_buckets() {
+        let page = "# TYPE smppd_submit_latency_seconds histogram
+smppd_submit_latency_seconds_bucket{link=\"a\",le=\"0.001\"} 0
+smppd_submit_latency_seconds_bucket{link=\"a\",le=\"0.002\"} 40
+smppd_submit_latency_seconds_bucket{link=\"a\",le=\"0.004\"} 90
+smppd_submit_latency_seconds_bucket{link=\"a\",le=\"0.01\"} 100
+smppd_submit_latency_seconds_bucket{link=\"a\",le=\"+Inf\"} 100
+smppd_submit_latency_seconds_sum{link=\"a\"} 0.25
+smppd_submit_latency_seconds_count{link=\"a\"} 100
+smppd_submit_latency_seconds_bucket{link=\"b\",le=\"0.001\"} 0
+smppd_submit_latency_seconds_bucket{link=\"b\",le=\"+Inf\"} 0
 smppd_queued_segments{link=\"a\"} 0
 ";
         let got = submit_latency(page);
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 1, "a link without samples has no quantiles");
         let a = got["a"];
-        assert!((a.p50 - 2.0).abs() < 1e-9 && (a.p99 - 8.0).abs() < 1e-9);
-        assert!((a.max - 12.0).abs() < 1e-9);
-        assert!((got["b"].p99 - 500.0).abs() < 1e-9);
+        // Rank 50 lies 10 of 50 into (2 ms, 4 ms]; rank 99 lies 9 of 10 into (4 ms, 10 ms].
+        assert!((a.p50 - 2.4).abs() < 1e-9, "{a:?}");
+        assert!((a.p99 - 9.4).abs() < 1e-9, "{a:?}");
+        assert!((a.max - 10.0).abs() < 1e-9, "{a:?}");
     }
 
     #[test]
