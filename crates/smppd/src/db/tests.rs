@@ -399,3 +399,28 @@ async fn a_failing_request_undoes_only_its_own_writes_in_a_shared_commit() {
         "a failed request left writes"
     );
 }
+
+#[tokio::test]
+async fn the_checkpointer_ends_with_the_store_and_leaves_no_wal_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let wal = dir.path().join("smppd.db-wal");
+    {
+        let store = Store::open(dir.path()).unwrap();
+        for i in 0..200 {
+            insert(&store, message(&format!("+4477009{i:05}"), 2, None)).await;
+        }
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+    }
+    // Every handle is gone: the writer stops, then the checkpointer, which copies the whole
+    // WAL into the database; a checkpointer still running would keep the WAL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the WAL was not emptied at close"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.message(200).await.unwrap().unwrap().segments.len(), 2);
+}
