@@ -515,16 +515,11 @@ struct Context<H> {
 }
 
 impl<H: Handler> Context<H> {
-    /// Runs `request` and sends its answer. The handler runs in a task of its own so that a
-    /// panic in it is answered `unavailable` rather than never.
+    /// Runs `request` and sends its answer. A panic in the handler is caught and answered
+    /// `unavailable` rather than never.
     async fn answer(self, reference: Value, request: Request) {
         let handler = self.handler.clone();
-        let peer = self.peer;
-        let reply = tokio::spawn({
-            let reference = reference.clone();
-            async move { run(&*handler, &reference, request, peer).await }
-        })
-        .await;
+        let reply = CatchUnwind(Box::pin(run(&*handler, &reference, request, self.peer))).await;
         let line = match reply {
             Ok(Reply::Line(line)) => line,
             Ok(Reply::Subscribed { kinds, events }) => {
@@ -541,7 +536,12 @@ impl<H: Handler> Context<H> {
                 }
                 return;
             }
-            Err(error) => {
+            Err(panic) => {
+                let error = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
                 tracing::error!(%error, "a socket request's handler panicked");
                 protocol::error_line(
                     &reference,
@@ -550,6 +550,26 @@ impl<H: Handler> Context<H> {
             }
         };
         let _ = self.lines.send(line).await;
+    }
+}
+
+/// Polls a future, turning a panic while polling into an error. (A task per request gave the
+/// same isolation at the cost of a spawn and a cross-task wake-up per request.)
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(value)) => std::task::Poll::Ready(Ok(value)),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
     }
 }
 
