@@ -866,22 +866,27 @@ smppd_queued_segments{link=\"a\"} 0
         assert_eq!(value, json!({"op": "status", "ref": [0, 5], "id": "a\"b"}));
     }
 
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_rate_paces_the_submissions() {
-        let server = Running::start().await;
-        let path = server.path.clone();
-        let report = tokio::task::spawn_blocking(move || {
+    /// `bench` on a current-thread runtime of its own, as [`run`] runs it.
+    async fn bench_apart(path: std::path::PathBuf, args: BenchArgs) -> Report {
+        tokio::task::spawn_blocking(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
-            let mut args = args(300, 50);
-            args.rate = Some(2000.0);
             runtime.block_on(bench(&path, &args))
         })
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_rate_paces_the_submissions() {
+        let server = Running::start().await;
+        let path = server.path.clone();
+        let mut paced = args(300, 50);
+        paced.rate = Some(2000.0);
+        let report = bench_apart(path, paced).await;
         assert_eq!(report.accepted, 300);
         assert_eq!(report.rate, Some(2000.0));
         // The last of 300 is not due before 299 / 2000 s: pacing can only make it later.
@@ -893,16 +898,7 @@ smppd_queued_segments{link=\"a\"} 0
     async fn every_message_is_submitted_once_and_timed() {
         let server = Running::start().await;
         let path = server.path.clone();
-        let report = tokio::task::spawn_blocking(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(bench(&path, &args(2000, 50)))
-        })
-        .await
-        .unwrap()
-        .unwrap();
+        let report = bench_apart(path, args(2000, 50)).await;
         assert_eq!(report.count, 2000);
         assert_eq!(report.accepted, 2000);
         assert_eq!(report.connections, 4);
