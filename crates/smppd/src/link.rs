@@ -290,7 +290,7 @@ impl Link {
         if first.timing.expired(now)
             && let Some((_, job)) = state.queue.pop_first()
         {
-            state.expiring -= 1;
+            state.expiring = state.expiring.saturating_sub(1);
             self.metrics.queued.set(state.queue.len() as f64);
             return Take::Expired(job);
         }
@@ -304,7 +304,7 @@ impl Link {
         match job {
             Some((_, job)) => {
                 if job.timing.expires.is_some() {
-                    state.expiring -= 1;
+                    state.expiring = state.expiring.saturating_sub(1);
                 }
                 Take::Job(job)
             }
@@ -330,7 +330,7 @@ impl Link {
                 .iter()
                 .filter_map(|order| state.queue.remove(order))
                 .collect();
-            state.expiring -= jobs.len();
+            state.expiring = state.expiring.saturating_sub(jobs.len());
             self.metrics.queued.set(state.queue.len() as f64);
             jobs
         };
@@ -459,6 +459,69 @@ impl Link {
             (Some(rate), Some(bucket)) => bucket.set_rate(rate, now),
             (Some(rate), None) => state.bucket = Some(TokenBucket::new(rate, now)),
             (None, _) => state.bucket = None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LinkConfig;
+
+    fn sm() -> SubmitSm {
+        SubmitSm {
+            destination_addr: "447700900123".into(),
+            short_message: "hi".into(),
+            ..SubmitSm::default()
+        }
+    }
+
+    fn id(message: u64) -> SegmentId {
+        SegmentId { message, part: 0 }
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_validity_ran_out_is_failed_not_taken() {
+        let (tx, mut outcomes) = mpsc::channel(10);
+        let start = Instant::now();
+        let link = Link::new(LinkConfig::new("l", "127.0.0.1:1", "id", "pw"), tx, start);
+        let soon = Timing {
+            received: start,
+            expires: Some(start + Duration::from_secs(1)),
+        };
+        link.enqueue_with([(id(1), sm())], soon);
+        link.enqueue_with([(id(2), sm())], Timing::now(start));
+        link.enqueue_with([(id(3), sm())], soon);
+        // Before the end of its validity, a job goes out as usual.
+        let Take::Job(first) = link.take(start) else {
+            panic!("job 1 is valid")
+        };
+        assert_eq!(first.id, id(1));
+        link.requeue(first);
+        // After it, taking skips to the valid job, handing over the expired one to be failed.
+        let later = start + Duration::from_secs(2);
+        let Take::Expired(expired) = link.take(later) else {
+            panic!("job 1 has expired")
+        };
+        link.expired(expired).await;
+        let Take::Job(valid) = link.take(later) else {
+            panic!("job 2 has no validity of its own")
+        };
+        assert_eq!(valid.id, id(2));
+        // The sweep fails what is left without a session taking it.
+        assert_eq!(link.expire(later).await, 1);
+        assert_eq!(link.queued(), 0);
+        assert_eq!(link.expire(later).await, 0);
+        for expected in [1, 3] {
+            match outcomes.recv().await {
+                Some(Outcome::Failed {
+                    id: got, reason, ..
+                }) => {
+                    assert_eq!(got, id(expected));
+                    assert!(reason.contains("validity"), "{reason}");
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 }
