@@ -297,6 +297,49 @@ async fn a_message_whose_validity_runs_out_in_the_queue_fails_and_is_never_sent(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_link_queue_refuses_submissions_without_storing_them() {
+    let sim = sim(SimConfig {
+        refuse_binds: true,
+        ..SimConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path(), &sim, "max_queue = 3").await;
+    let mut c = daemon.connect().await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let answer = c
+            .call(submit("+447700900123", &format!("Update {i}")))
+            .await;
+        assert_eq!(answer["ok"], true, "{answer}");
+        ids.push(answer["id"].clone());
+    }
+    let refused = c.call(submit("+447700900123", "One too many")).await;
+    assert_eq!(refused["error"]["code"], "queue_full", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("max_queue 3")
+    );
+    // Nothing refused was stored.
+    let history = c
+        .call(json!({"op": "history", "number": "+447700900123", "limit": 50}))
+        .await;
+    assert_eq!(
+        history["messages"].as_array().unwrap().len(),
+        3,
+        "{history}"
+    );
+    for id in ids {
+        let status = c.call(json!({"op": "status", "id": id})).await;
+        assert_eq!(status["state"], "queued", "{status}");
+    }
+    daemon.terminate();
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn early_and_other_base_receipts_are_matched() {
     for dlr in [
         DlrConfig {

@@ -75,6 +75,9 @@ pub enum ErrorCode {
     LineTooLong,
     /// The peer's user or group is not allowed on the socket.
     Forbidden,
+    /// The link already holds its `max_queue` segments waiting to be sent (the carrier is
+    /// down or slower than the submissions); nothing was stored: try again later.
+    QueueFull,
     /// The gateway cannot take the request now (store failure, shutting down, a subscription
     /// that ended); try again later.
     Unavailable,
@@ -82,7 +85,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the documentation's order.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::BadJson,
         ErrorCode::UnknownOp,
         ErrorCode::MissingField,
@@ -97,6 +100,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::LineTooLong,
         ErrorCode::Forbidden,
+        ErrorCode::QueueFull,
         ErrorCode::Unavailable,
     ];
 
@@ -117,6 +121,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::LineTooLong => "line_too_long",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::QueueFull => "queue_full",
             ErrorCode::Unavailable => "unavailable",
         }
     }

@@ -32,6 +32,9 @@ pub struct LinkConfig {
     pub window: u32,
     /// `max_tps`: `submit_sm` per second for the whole link; 0 means no limit.
     pub max_tps: u32,
+    /// `max_queue`: segments that may wait in memory to be sent on this link; beyond it,
+    /// submissions are refused `queue_full`. At least 1.
+    pub max_queue: u32,
     /// `enquire_link_interval`: idle time after which an `enquire_link` is sent; more than 0.
     pub enquire_link_interval: Duration,
     /// `response_timeout`: how long a request may wait for its response; more than 0.
@@ -88,6 +91,7 @@ impl LinkConfig {
             sessions: Self::DEFAULT_SESSIONS,
             window: Self::DEFAULT_WINDOW,
             max_tps: Self::DEFAULT_MAX_TPS,
+            max_queue: Self::DEFAULT_MAX_QUEUE,
             enquire_link_interval: Self::DEFAULT_ENQUIRE_LINK_INTERVAL,
             response_timeout: Self::DEFAULT_RESPONSE_TIMEOUT,
             reconnect_min: Self::DEFAULT_RECONNECT_MIN,
@@ -115,6 +119,8 @@ impl LinkConfig {
     pub const DEFAULT_WINDOW: u32 = 10;
     /// Default `max_tps`: no limit.
     pub const DEFAULT_MAX_TPS: u32 = 0;
+    /// Default `max_queue`: a few hours of a typical carrier account's rate, about 50 MB.
+    pub const DEFAULT_MAX_QUEUE: u32 = 100_000;
     /// Default `enquire_link_interval`.
     pub const DEFAULT_ENQUIRE_LINK_INTERVAL: Duration = Duration::from_secs(30);
     /// Default `response_timeout`.
@@ -254,6 +260,7 @@ pub(super) struct RawLink {
     sessions: Option<Spanned<u32>>,
     window: Option<Spanned<u32>>,
     max_tps: Option<u32>,
+    max_queue: Option<Spanned<u32>>,
     enquire_link_interval: Option<Spanned<TomlDuration>>,
     response_timeout: Option<Spanned<TomlDuration>>,
     reconnect_min: Option<Spanned<TomlDuration>>,
@@ -369,6 +376,7 @@ fn validate(index: usize, raw: Spanned<RawLink>, checker: &mut Checker<'_>) -> L
     };
     let sessions = count("sessions", raw.sessions, LinkConfig::DEFAULT_SESSIONS);
     let window = count("window", raw.window, LinkConfig::DEFAULT_WINDOW);
+    let max_queue = count("max_queue", raw.max_queue, LinkConfig::DEFAULT_MAX_QUEUE);
 
     let mut duration = |field: &str, value: Option<Spanned<TomlDuration>>, default: Duration| {
         value.map_or(default, |value| {
@@ -461,6 +469,7 @@ fn validate(index: usize, raw: Spanned<RawLink>, checker: &mut Checker<'_>) -> L
         sessions,
         window,
         max_tps: raw.max_tps.unwrap_or(LinkConfig::DEFAULT_MAX_TPS),
+        max_queue,
         enquire_link_interval,
         response_timeout,
         reconnect_min,

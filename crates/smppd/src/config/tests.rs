@@ -164,6 +164,7 @@ fn link_defaults() {
         sessions: 1,
         window: 10,
         max_tps: 0,
+        max_queue: 100_000,
         enquire_link_interval: Duration::from_secs(30),
         response_timeout: Duration::from_secs(10),
         reconnect_min: Duration::from_secs(1),
@@ -414,7 +415,8 @@ fn unknown_keys_are_errors() {
 
 #[test]
 fn every_problem_is_reported_with_file_line_and_key() {
-    let source = format!("{LINK}window = 0\nsessions = 0\n[[links]]\nname = \"a\"\n");
+    let source =
+        format!("{LINK}window = 0\nsessions = 0\nmax_queue = 0\n[[links]]\nname = \"a\"\n");
     let error = parse(&source).unwrap_err();
     let lines: Vec<_> = error.to_string().lines().map(str::to_owned).collect();
     assert_eq!(
@@ -422,12 +424,13 @@ fn every_problem_is_reported_with_file_line_and_key() {
         [
             format!("{FILE}:6:10: links[0].window: must be at least 1"),
             format!("{FILE}:7:12: links[0].sessions: must be at least 1"),
-            format!("{FILE}:8:1: links[1].address: required key is missing"),
-            format!("{FILE}:8:1: links[1].system_id: required key is missing"),
+            format!("{FILE}:8:13: links[0].max_queue: must be at least 1"),
+            format!("{FILE}:9:1: links[1].address: required key is missing"),
+            format!("{FILE}:9:1: links[1].system_id: required key is missing"),
             format!(
-                "{FILE}:8:1: links[1].password: required key is missing (or set password_file)"
+                "{FILE}:9:1: links[1].password: required key is missing (or set password_file)"
             ),
-            format!("{FILE}:9:8: links[1].name: `a` is already the name of links[0]"),
+            format!("{FILE}:10:8: links[1].name: `a` is already the name of links[0]"),
         ]
     );
 }

@@ -187,6 +187,19 @@ impl Service {
                 RouteError::NoRoute(_) => ServiceError::new(ErrorCode::NoRoute, e.to_string()),
             })?;
         let encoded = self.encode(&link, &s)?;
+        // Memory holds every segment waiting for the carrier: bounded per link, so that an
+        // outage turns into refusals the application can retry, not into smppd's growth.
+        let waiting = link.queued();
+        let max_queue = link.config.max_queue as usize;
+        if waiting + encoded.segments.len() > max_queue {
+            return Err(ServiceError::new(
+                ErrorCode::QueueFull,
+                format!(
+                    "link {} has {waiting} segments waiting to be sent (max_queue {max_queue}); try again later",
+                    link.name
+                ),
+            ));
+        }
         let envelope = outbound::Envelope {
             to: &to,
             from: &s.from,
