@@ -306,14 +306,32 @@ async fn a_full_link_queue_refuses_submissions_without_storing_them() {
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path(), &sim, "max_queue = 3").await;
     let mut c = daemon.connect().await;
+    let keyed = |text: &str| {
+        let mut request = submit("+447700900123", text);
+        request["key"] = json!("order-1");
+        request
+    };
     let mut ids = Vec::new();
     for i in 0..3 {
-        let answer = c
-            .call(submit("+447700900123", &format!("Update {i}")))
-            .await;
+        let request = if i == 0 {
+            keyed("Update 0")
+        } else {
+            submit("+447700900123", &format!("Update {i}"))
+        };
+        let answer = c.call(request).await;
         assert_eq!(answer["ok"], true, "{answer}");
         ids.push(answer["id"].clone());
     }
+    // A retry of an accepted message still gets its first answer; its key, reused for
+    // something else, is still a conflict.
+    let retry = c.call(keyed("Update 0")).await;
+    assert_eq!(
+        (&retry["ok"], &retry["id"]),
+        (&json!(true), &ids[0]),
+        "{retry}"
+    );
+    let reused = c.call(keyed("Something else")).await;
+    assert_eq!(reused["error"]["code"], "key_conflict", "{reused}");
     let refused = c.call(submit("+447700900123", "One too many")).await;
     assert_eq!(refused["error"]["code"], "queue_full", "{refused}");
     assert!(

@@ -69,6 +69,13 @@ pub enum Inserted {
         /// The gateway message id.
         id: i64,
     },
+    /// Not stored: the idempotency key was used before.
+    Earlier(Earlier),
+}
+
+/// What an earlier submission with the same idempotency key answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Earlier {
     /// The key was used before for the same content: the first message's facts.
     Duplicate {
         /// Its id.
@@ -343,30 +350,53 @@ fn apply_receipt(
     Ok(state)
 }
 
+/// The answer a submission with idempotency `key` and content `hash` gets from an earlier one
+/// with that key: `Duplicate` or `KeyConflict`; `None` if the key is new.
+fn earlier_with_key(
+    conn: &Connection,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Earlier>, StoreError> {
+    let found: Option<(i64, String, u32, String)> = row(
+        conn,
+        "SELECT id, idem_hash, segments, encoding FROM messages WHERE idem_key = ?1",
+        [key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
+    .map_err(sql("looking up an idempotency key"))?;
+    Ok(found.map(|(id, first_hash, segments, encoding)| {
+        if first_hash == hash {
+            Earlier::Duplicate {
+                id,
+                segments,
+                encoding,
+            }
+        } else {
+            Earlier::KeyConflict
+        }
+    }))
+}
+
 impl Store {
+    /// What an earlier submission with idempotency `key` answers for content `hash`
+    /// (`Duplicate` or `KeyConflict`), without writing; `None` if the key is new.
+    pub async fn earlier_with_key(
+        &self,
+        key: String,
+        hash: String,
+    ) -> Result<Option<Earlier>, StoreError> {
+        self.read(move |conn| earlier_with_key(conn, &key, &hash))
+            .await
+    }
+
     /// Stores a submission (or finds the first one with the same idempotency key).
     pub async fn insert_message(&self, m: NewMessage) -> Result<Inserted, StoreError> {
         self.write(move |conn| {
-            if let Some((key, hash)) = &m.key {
-                let found: Option<(i64, String, u32, String)> = row(
-                    conn,
-                    "SELECT id, idem_hash, segments, encoding FROM messages WHERE idem_key = ?1",
-                    [key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()
-                .map_err(sql("looking up an idempotency key"))?;
-                if let Some((id, first_hash, segments, encoding)) = found {
-                    return Ok(if &first_hash == hash {
-                        Inserted::Duplicate {
-                            id,
-                            segments,
-                            encoding,
-                        }
-                    } else {
-                        Inserted::KeyConflict
-                    });
-                }
+            if let Some((key, hash)) = &m.key
+                && let Some(earlier) = earlier_with_key(conn, key, hash)?
+            {
+                return Ok(Inserted::Earlier(earlier));
             }
             let at = now_ms();
             conn.prepare_cached(

@@ -148,18 +148,18 @@ async fn idempotency_keys_return_the_first_answer_or_a_conflict() {
             .insert_message(message("+447700900123", 2, Some(("k1", "h1"))))
             .await
             .unwrap(),
-        Inserted::Duplicate {
+        Inserted::Earlier(Earlier::Duplicate {
             id,
             segments: 2,
             encoding: "gsm7".into()
-        }
+        })
     );
     assert_eq!(
         store
             .insert_message(message("+447700900123", 2, Some(("k1", "h2"))))
             .await
             .unwrap(),
-        Inserted::KeyConflict
+        Inserted::Earlier(Earlier::KeyConflict)
     );
 }
 

@@ -16,7 +16,8 @@ use crate::config::{Concat, ConsentConfig, LinkConfig, NationalTable};
 use crate::connection::{Inbound, InboundMessage};
 use crate::consent::{Keyword, Keywords};
 use crate::db::{
-    Inserted, MoPart, NewInbound, NewMessage, NewReceipt, SegmentOutcome, Store, StoreError,
+    Earlier, Inserted, MoPart, NewInbound, NewMessage, NewReceipt, SegmentOutcome, Store,
+    StoreError,
 };
 use crate::dlr;
 use crate::link::{Link, Outcome, SegmentId, Timing};
@@ -192,6 +193,16 @@ impl Service {
         let waiting = link.queued();
         let max_queue = link.config.max_queue as usize;
         if waiting + encoded.segments.len() > max_queue {
+            // A retry of a message already accepted still gets its first answer.
+            if let Some(key) = &s.key {
+                let earlier = self
+                    .store
+                    .earlier_with_key(key.clone(), content_hash(&s))
+                    .await?;
+                if let Some(earlier) = earlier {
+                    return answer_earlier(earlier);
+                }
+            }
             return Err(ServiceError::new(
                 ErrorCode::QueueFull,
                 format!(
@@ -255,19 +266,7 @@ impl Service {
                     encoding,
                 })
             }
-            Inserted::Duplicate {
-                id,
-                segments,
-                encoding,
-            } => Ok(Submitted {
-                id,
-                segments,
-                encoding,
-            }),
-            Inserted::KeyConflict => Err(ServiceError::new(
-                ErrorCode::KeyConflict,
-                "this key was used before for a different message",
-            )),
+            Inserted::Earlier(earlier) => answer_earlier(earlier),
         }
     }
 
@@ -734,12 +733,52 @@ fn national(link: &LinkConfig) -> LanguageSet {
         .collect()
 }
 
+/// The answer to a submission whose idempotency key was used before: the first message's
+/// facts, or the conflict.
+fn answer_earlier(earlier: Earlier) -> Result<Submitted, ServiceError> {
+    match earlier {
+        Earlier::Duplicate {
+            id,
+            segments,
+            encoding,
+        } => Ok(Submitted {
+            id,
+            segments,
+            encoding,
+        }),
+        Earlier::KeyConflict => Err(ServiceError::new(
+            ErrorCode::KeyConflict,
+            "this key was used before for a different message",
+        )),
+    }
+}
+
 /// A hash of what makes two submissions "the same message" for idempotency.
+/// It is stored and compared across restarts and upgrades, so it is FNV-1a (64-bit), fixed
+/// here, rather than std's `DefaultHasher`, whose algorithm may change between Rust releases.
+/// Each field is fed with its length first, so that no two different submissions feed the
+/// same octets.
 fn content_hash(s: &Submission) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&s.to, &s.from, &s.text, &s.link, &s.encoding, s.dlr).hash(&mut h);
-    format!("{:016x}", h.finish())
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |octets: &[u8]| {
+        for &octet in (octets.len() as u64).to_le_bytes().iter().chain(octets) {
+            hash ^= u64::from(octet);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    feed(s.to.as_bytes());
+    feed(s.from.as_bytes());
+    feed(s.text.as_bytes());
+    match &s.link {
+        Some(link) => {
+            feed(&[1]);
+            feed(link.as_bytes());
+        }
+        None => feed(&[0]),
+    }
+    feed(s.encoding.as_bytes());
+    feed(&[u8::from(s.dlr)]);
+    format!("fnv1a:{hash:016x}")
 }
 
 /// The stored form of a segment: the whole encoded submit_sm (sequence number 0; the session
@@ -760,5 +799,74 @@ fn decode_submit(pdu: Vec<u8>) -> Option<SubmitSm> {
             tracing::error!(?other, "a stored segment does not decode as a submit_sm");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn submission() -> Submission {
+        Submission {
+            to: "+447700900123".into(),
+            from: "ACME".into(),
+            text: "Your order shipped".into(),
+            link: None,
+            encoding: "auto".into(),
+            dlr: true,
+            key: Some("order-8812".into()),
+            validity: None,
+            schedule_at: None,
+            transactional: false,
+        }
+    }
+
+    #[test]
+    fn the_content_hash_is_fixed_and_tells_every_field_apart() {
+        // Stored with the key and compared after restarts and upgrades: it must not change.
+        assert_eq!(content_hash(&submission()), "fnv1a:5f83bb81f3157b36");
+        let base = content_hash(&submission());
+        let variants = [
+            Submission {
+                to: "+447700900124".into(),
+                ..submission()
+            },
+            Submission {
+                from: "ACMe".into(),
+                ..submission()
+            },
+            Submission {
+                text: "Your order shipped!".into(),
+                ..submission()
+            },
+            Submission {
+                link: Some("a".into()),
+                ..submission()
+            },
+            Submission {
+                encoding: "ucs2".into(),
+                ..submission()
+            },
+            Submission {
+                dlr: false,
+                ..submission()
+            },
+            // The same octets cut differently between two fields.
+            Submission {
+                to: "+447700900123A".into(),
+                from: "CME".into(),
+                ..submission()
+            },
+        ];
+        for v in variants {
+            assert_ne!(content_hash(&v), base, "{v:?}");
+        }
+        // What is not content (the key itself, validity, transactional) does not count.
+        let same = Submission {
+            key: None,
+            transactional: true,
+            ..submission()
+        };
+        assert_eq!(content_hash(&same), base);
     }
 }
