@@ -141,6 +141,15 @@ impl<B: Octets> BodyDecode<B> for SubmitSm<B> {
     }
 }
 
+/// Appends `octets` unless empty: service_type and the two times usually are, and an empty
+/// append still costs a call to `memcpy`.
+#[inline(always)]
+fn put_some(dst: &mut BytesMut, octets: &[u8]) {
+    if !octets.is_empty() {
+        dst.put_slice(octets);
+    }
+}
+
 impl<B: AsRef<[u8]>> BodyEncode for SubmitSm<B> {
     #[inline]
     fn size(&self, s: &mut Sizer) -> Result<(), Error> {
@@ -166,15 +175,15 @@ impl<B: AsRef<[u8]>> BodyEncode for SubmitSm<B> {
     fn write(&self, dst: &mut BytesMut) {
         // Each C-string's NUL goes out with the one-octet fields after it, in one append: each
         // append checks the capacity and moves the length (`size` has reserved the space).
-        dst.put_slice(&self.service_type);
+        put_some(dst, &self.service_type);
         dst.put_slice(&[0, self.source_addr_ton.0, self.source_addr_npi.0]);
         dst.put_slice(&self.source_addr);
         dst.put_slice(&[0, self.dest_addr_ton.0, self.dest_addr_npi.0]);
         dst.put_slice(&self.destination_addr);
         dst.put_slice(&[0, self.esm_class.0, self.protocol_id, self.priority_flag]);
-        dst.put_slice(&self.schedule_delivery_time);
+        put_some(dst, &self.schedule_delivery_time);
         dst.put_u8(0);
-        dst.put_slice(&self.validity_period);
+        put_some(dst, &self.validity_period);
         dst.put_slice(&[
             0,
             self.registered_delivery.0,
