@@ -378,6 +378,61 @@ fn earlier_with_key(
     }))
 }
 
+/// Records receipt `r` and applies it to its message when it matches one.
+fn record_receipt(conn: &Connection, r: &NewReceipt) -> Result<ReceiptOutcome, StoreError> {
+    let at = now_ms();
+    let mut found: Option<(i64, i64, String, Target)> = None;
+    for key in &r.candidates {
+        found = row(
+            conn,
+            "SELECT s.message_id, s.part, s.smsc_id, m.state, m.segments
+             FROM segments s JOIN messages m ON m.id = s.message_id
+             WHERE s.link = ?1 AND s.smsc_key = ?2
+             ORDER BY s.message_id DESC LIMIT 1",
+            params![r.link, key],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    Target {
+                        state: row.get(3)?,
+                        segments: row.get(4)?,
+                    },
+                ))
+            },
+        )
+        .optional()
+        .map_err(sql("matching a receipt"))?;
+        if found.is_some() {
+            break;
+        }
+    }
+    let quoted = r.candidates.first().cloned().unwrap_or_default();
+    exec(
+        conn,
+        "INSERT INTO receipts (link, smsc_key, state, error, at, message_id, part)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            r.link,
+            quoted,
+            r.state,
+            r.error,
+            at,
+            found.as_ref().map(|f| f.0),
+            found.as_ref().map(|f| f.1)
+        ],
+    )
+    .map_err(sql("storing a receipt"))?;
+    match found {
+        Some((id, part, smsc_id, target)) => {
+            let state = apply_receipt(conn, id, part, r, &smsc_id, Some(target), at)?;
+            Ok(ReceiptOutcome::Matched { id, state })
+        }
+        None => Ok(ReceiptOutcome::Unmatched),
+    }
+}
+
 impl Store {
     /// What an earlier submission with idempotency `key` answers for content `hash`
     /// (`Duplicate` or `KeyConflict`), without writing; `None` if the key is new.
@@ -498,58 +553,20 @@ impl Store {
 
     /// Records a delivery receipt and applies it to its message when it matches one.
     pub async fn record_receipt(&self, r: NewReceipt) -> Result<ReceiptOutcome, StoreError> {
+        self.write(move |conn| record_receipt(conn, &r)).await
+    }
+
+    /// Records many receipts in one write (one shared commit); each succeeds or fails on its
+    /// own, as [`Store::record_receipt`] would.
+    pub async fn record_receipts(
+        &self,
+        receipts: Vec<NewReceipt>,
+    ) -> Result<Vec<Result<ReceiptOutcome, StoreError>>, StoreError> {
         self.write(move |conn| {
-            let at = now_ms();
-            let mut found: Option<(i64, i64, String, Target)> = None;
-            for key in &r.candidates {
-                found = row(
-                    conn,
-                    "SELECT s.message_id, s.part, s.smsc_id, m.state, m.segments
-                     FROM segments s JOIN messages m ON m.id = s.message_id
-                     WHERE s.link = ?1 AND s.smsc_key = ?2
-                     ORDER BY s.message_id DESC LIMIT 1",
-                    params![r.link, key],
-                    |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            Target {
-                                state: row.get(3)?,
-                                segments: row.get(4)?,
-                            },
-                        ))
-                    },
-                )
-                .optional()
-                .map_err(sql("matching a receipt"))?;
-                if found.is_some() {
-                    break;
-                }
-            }
-            let quoted = r.candidates.first().cloned().unwrap_or_default();
-            exec(
-                conn,
-                "INSERT INTO receipts (link, smsc_key, state, error, at, message_id, part)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    r.link,
-                    quoted,
-                    r.state,
-                    r.error,
-                    at,
-                    found.as_ref().map(|f| f.0),
-                    found.as_ref().map(|f| f.1)
-                ],
-            )
-            .map_err(sql("storing a receipt"))?;
-            match found {
-                Some((id, part, smsc_id, target)) => {
-                    let state = apply_receipt(conn, id, part, &r, &smsc_id, Some(target), at)?;
-                    Ok(ReceiptOutcome::Matched { id, state })
-                }
-                None => Ok(ReceiptOutcome::Unmatched),
-            }
+            Ok(receipts
+                .iter()
+                .map(|r| super::in_savepoint(conn, |conn| record_receipt(conn, r)))
+                .collect())
         })
         .await
     }

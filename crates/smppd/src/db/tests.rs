@@ -424,3 +424,53 @@ async fn the_checkpointer_ends_with_the_store_and_leaves_no_wal_behind() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.message(200).await.unwrap().unwrap().segments.len(), 2);
 }
+
+#[tokio::test]
+async fn receipts_recorded_together_are_matched_each_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let a = insert(&store, message("+447700900123", 1, None)).await;
+    let b = insert(&store, message("+447700900124", 1, None)).await;
+    for (id, smsc) in [(a, "a1"), (b, "b2")] {
+        store
+            .segment_accepted(
+                id,
+                0,
+                "carrier".into(),
+                smsc.into(),
+                smsc.into(),
+                DlrPart::All,
+            )
+            .await
+            .unwrap();
+    }
+    let before = store.commits();
+    let outcomes = store
+        .record_receipts(vec![
+            receipt("a1", "delivered", DlrPart::All),
+            receipt("zz", "delivered", DlrPart::All),
+            receipt("b2", "undeliverable", DlrPart::All),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.commits() - before, 1, "one write for the three");
+    assert_eq!(
+        outcomes.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [
+            ReceiptOutcome::Matched {
+                id: a,
+                state: "delivered".into()
+            },
+            ReceiptOutcome::Unmatched,
+            ReceiptOutcome::Matched {
+                id: b,
+                state: "undeliverable".into()
+            },
+        ]
+    );
+    assert_eq!(store.unmatched_receipts().await.unwrap(), 1);
+    assert_eq!(
+        store.message(b).await.unwrap().unwrap().state,
+        "undeliverable"
+    );
+}

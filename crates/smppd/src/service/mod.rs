@@ -37,6 +37,14 @@ use tokio::sync::mpsc;
 /// Inbound messages being stored at once.
 const INBOUND_IN_HAND: usize = 512;
 
+/// Most receipts stored in one write (at most [`INBOUND_IN_HAND`]).
+const RECEIPT_BATCH: usize = 256;
+
+/// Whether `inbound` is a delivery receipt (stored in batches) rather than a message.
+fn is_receipt(inbound: &Inbound) -> bool {
+    matches!(&inbound.message, InboundMessage::Deliver(sm) if sm.esm_class.is_receipt())
+}
+
 /// A submission as validated by the socket layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
@@ -440,23 +448,43 @@ impl Service {
         loop {
             tokio::select! {
                 next = inbound.recv() => {
-                    let Some(message) = next else { break };
-                    // Each message is handled on its own task, so that many share one commit;
-                    // the permit bounds how many are in hand at once.
-                    let Ok(permit) = in_hand.clone().acquire_owned().await else { break };
-                    let service = self.clone();
-                    tokio::spawn(async move {
-                        let status = match service.handle_inbound(&message.link, message.message).await {
-                            Ok(()) => CommandStatus::ESME_ROK,
-                            Err(e) => {
-                                tracing::error!(link = %message.link, error = %e, "inbound message not stored");
-                                // Temporary: the SMSC delivers it again later.
-                                CommandStatus::ESME_RX_T_APPN
-                            }
-                        };
-                        message.reply.ack(status);
-                        drop(permit);
-                    });
+                    let Some(first) = next else { break };
+                    let mut batch = vec![first];
+                    while batch.len() < RECEIPT_BATCH {
+                        match inbound.try_recv() {
+                            Ok(message) => batch.push(message),
+                            Err(_) => break,
+                        }
+                    }
+                    // Receipts waiting together are stored in one write; the rest one task
+                    // each, so that many share one commit. Permits bound what is in hand.
+                    let (receipts, others): (Vec<Inbound>, Vec<Inbound>) =
+                        batch.into_iter().partition(is_receipt);
+                    if !receipts.is_empty() {
+                        let n = receipts.len() as u32;
+                        let Ok(permit) = in_hand.clone().acquire_many_owned(n).await else { break };
+                        let service = self.clone();
+                        tokio::spawn(async move {
+                            service.handle_receipts(receipts).await;
+                            drop(permit);
+                        });
+                    }
+                    for message in others {
+                        let Ok(permit) = in_hand.clone().acquire_owned().await else { break };
+                        let service = self.clone();
+                        tokio::spawn(async move {
+                            let status = match service.handle_inbound(&message.link, message.message).await {
+                                Ok(()) => CommandStatus::ESME_ROK,
+                                Err(e) => {
+                                    tracing::error!(link = %message.link, error = %e, "inbound message not stored");
+                                    // Temporary: the SMSC delivers it again later.
+                                    CommandStatus::ESME_RX_T_APPN
+                                }
+                            };
+                            message.reply.ack(status);
+                            drop(permit);
+                        });
+                    }
                 }
                 _ = expiry.tick() => {
                     let expired = self.inbox().expire(Instant::now());
@@ -686,9 +714,57 @@ impl Service {
         link: &str,
         sm: &smppd_codec::DeliverSm,
     ) -> Result<(), ServiceError> {
+        if let Some(receipt) = self.receipt(link, sm) {
+            self.store.record_receipt(receipt).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores `receipts` in one write, then answers each: `ESME_ROK` once stored, else
+    /// `ESME_RX_T_APPN` (the SMSC delivers it again later).
+    async fn handle_receipts(&self, receipts: Vec<Inbound>) {
+        let mut records = Vec::with_capacity(receipts.len());
+        let mut replies = Vec::with_capacity(receipts.len());
+        for inbound in receipts {
+            let InboundMessage::Deliver(sm) = &inbound.message else {
+                // Not a receipt after all (`is_receipt` chose): never left unanswered.
+                inbound.reply.ack(CommandStatus::ESME_RX_T_APPN);
+                continue;
+            };
+            match self.receipt(&inbound.link, sm) {
+                Some(record) => {
+                    records.push(record);
+                    replies.push((inbound.link, inbound.reply));
+                }
+                // Nothing to store: answered as taken, so that it is not sent again.
+                None => inbound.reply.ack(CommandStatus::ESME_ROK),
+            }
+        }
+        if records.is_empty() {
+            return;
+        }
+        let results = match self.store.record_receipts(records).await {
+            Ok(results) => results,
+            Err(e) => replies.iter().map(|_| Err(e.clone())).collect(),
+        };
+        for ((link, reply), result) in replies.into_iter().zip(results) {
+            let status = match result {
+                Ok(_) => CommandStatus::ESME_ROK,
+                Err(e) => {
+                    tracing::error!(link = %link, error = %e, "delivery receipt not stored");
+                    CommandStatus::ESME_RX_T_APPN
+                }
+            };
+            reply.ack(status);
+        }
+    }
+
+    /// The receipt `sm` carries, ready to store; `None` (with a warning) if it names no
+    /// message id.
+    fn receipt(&self, link: &str, sm: &smppd_codec::DeliverSm) -> Option<NewReceipt> {
         let Some(receipt) = dlr::parse(sm) else {
             tracing::warn!(link, text = %String::from_utf8_lossy(&sm.short_message), "receipt without a message id; ignored");
-            return Ok(());
+            return None;
         };
         let config = self.link(link).map(|l| l.config.clone());
         let format = config
@@ -699,17 +775,14 @@ impl Service {
         let dlr_part = config
             .as_ref()
             .map_or(crate::config::DlrPart::All, |c| c.dlr_part);
-        self.store
-            .record_receipt(NewReceipt {
-                link: link.to_owned(),
-                candidates: dlr::receipt_candidates(&receipt.smsc_id, format),
-                state: receipt.state.as_str().to_owned(),
-                is_final: receipt.state.is_final(),
-                error: receipt.error,
-                dlr_part,
-            })
-            .await?;
-        Ok(())
+        Some(NewReceipt {
+            link: link.to_owned(),
+            candidates: dlr::receipt_candidates(&receipt.smsc_id, format),
+            state: receipt.state.as_str().to_owned(),
+            is_final: receipt.state.is_final(),
+            error: receipt.error,
+            dlr_part,
+        })
     }
 }
 
