@@ -491,12 +491,21 @@ impl Event {
             Event::Mo(mo) => mo.event_id,
         }
     }
+
+    /// Sets its position in the event log.
+    pub fn set_event_id(&mut self, event_id: u64) {
+        match self {
+            Event::Dlr(dlr) => dlr.event_id = event_id,
+            Event::Mo(mo) => mo.event_id = event_id,
+        }
+    }
 }
 
 /// `{"event":"dlr", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DlrEvent {
-    /// Its position in the event log.
+    /// Its position in the event log (added to the stored event when it is read).
+    #[serde(default)]
     pub event_id: u64,
     /// The gateway message id.
     pub id: String,
@@ -513,7 +522,8 @@ pub struct DlrEvent {
 /// `{"event":"mo", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoEvent {
-    /// Its position in the event log.
+    /// Its position in the event log (added to the stored event when it is read).
+    #[serde(default)]
     pub event_id: u64,
     /// The sender, normalised (E.164 with `+` when the carrier said it is international).
     pub from: String,

@@ -234,8 +234,8 @@ pub struct StoredEvent {
     pub event_id: i64,
     /// `dlr` or `mo`.
     pub kind: String,
-    /// The event line, `event_id` included.
-    pub body: serde_json::Value,
+    /// The event line as stored: a JSON object without its `event_id`.
+    pub body: String,
 }
 
 fn insert_event(conn: &Connection, kind: &str, body: serde_json::Value) -> Result<(), StoreError> {
@@ -842,14 +842,10 @@ impl Store {
                 .map_err(sql("reading events"))?;
             Ok(rows
                 .into_iter()
-                .filter_map(|(event_id, kind, body)| {
-                    let mut body: serde_json::Value = serde_json::from_str(&body).ok()?;
-                    body["event_id"] = json!(event_id);
-                    Some(StoredEvent {
-                        event_id,
-                        kind,
-                        body,
-                    })
+                .map(|(event_id, kind, body)| StoredEvent {
+                    event_id,
+                    kind,
+                    body,
                 })
                 .collect())
         })

@@ -68,9 +68,10 @@ async fn a_message_goes_from_queued_to_submitted_to_delivered() {
     );
     let events = store.events_since(0, vec![], 10).await.unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].body["state"], "delivered");
-    assert_eq!(events[0].body["id"], id.to_string());
-    assert_eq!(events[0].body["event_id"], events[0].event_id);
+    let body: serde_json::Value = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(body["state"], "delivered");
+    assert_eq!(body["id"], id.to_string());
+    assert!(events[0].event_id > 0);
 }
 
 #[tokio::test]
@@ -181,7 +182,8 @@ async fn failures_fail_the_message_with_an_event() {
     assert_eq!(status.state, "rejected");
     assert!(status.error.unwrap().contains("RINVDSTADR"));
     let events = store.events_since(0, vec!["dlr".into()], 10).await.unwrap();
-    assert_eq!(events[0].body["state"], "rejected");
+    let body: serde_json::Value = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(body["state"], "rejected");
     assert!(
         store
             .events_since(0, vec!["mo".into()], 10)

@@ -132,8 +132,10 @@ impl Handler for Shared {
                         break;
                     };
                     for stored in events {
-                        match serde_json::from_value::<Event>(stored.body) {
-                            Ok(event) => {
+                        // Straight from the stored text to the event, event_id added.
+                        match serde_json::from_str::<Event>(&stored.body) {
+                            Ok(mut event) => {
+                                event.set_event_id(stored.event_id as u64);
                                 if tx.send(event).await.is_err() {
                                     return;
                                 }
