@@ -886,7 +886,8 @@ impl Store {
         .await
     }
 
-    /// Blanks the text of messages and inbound messages older than `days` (metadata stays).
+    /// Blanks the text of messages and inbound messages older than `days`, also in their
+    /// `mo` events (metadata stays). Returns how many messages and inbound messages.
     pub async fn purge_text_older_than(&self, days: u32) -> Result<usize, StoreError> {
         let cutoff = now_ms() - i64::from(days) * 86_400_000;
         self.write(move |conn| {
@@ -902,6 +903,18 @@ impl Store {
                 [cutoff],
             )
             .map_err(sql("purging inbound text"))?;
+            // The `mo` events carry the text too. Their `at` is RFC 3339 in UTC, which sorts
+            // as text in time order (to the second, plenty for a retention in days).
+            if let serde_json::Value::String(cutoff_at) = rfc3339(cutoff) {
+                exec(
+                    conn,
+                    "UPDATE events SET body = json_set(body, '$.text', '')
+                     WHERE kind = 'mo' AND json_extract(body, '$.at') <= ?1
+                       AND json_extract(body, '$.text') <> ''",
+                    [cutoff_at],
+                )
+                .map_err(sql("purging inbound text from events"))?;
+            }
             Ok(a + b)
         })
         .await

@@ -309,10 +309,34 @@ async fn retention_blanks_old_text_but_keeps_the_message() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let id = insert(&store, message("+447700900123", 1, None)).await;
+    store
+        .insert_inbound(NewInbound {
+            link: "carrier".into(),
+            from: "+447700900123".into(),
+            to: "2222".into(),
+            text: "My new address is 12 High Street".into(),
+            incomplete: false,
+            opt_out: None,
+            parts: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let event_text = |events: &[StoredEvent]| {
+        let body: serde_json::Value = serde_json::from_str(&events[0].body).unwrap();
+        body["text"].as_str().unwrap().to_owned()
+    };
     assert_eq!(store.purge_text_older_than(1).await.unwrap(), 0);
-    assert_eq!(store.purge_text_older_than(0).await.unwrap(), 1);
+    let events = store.events_since(0, vec!["mo".into()], 10).await.unwrap();
+    assert_eq!(event_text(&events), "My new address is 12 High Street");
+    assert_eq!(store.purge_text_older_than(0).await.unwrap(), 2);
     let history = store.history("+447700900123".into(), 5).await.unwrap();
     assert_eq!((history[0].id, history[0].text.as_ref()), (id, None));
+    assert_eq!(history[1].text, None);
+    // The subscribers' copy is blanked too, and still reads as an event.
+    let events = store.events_since(0, vec!["mo".into()], 10).await.unwrap();
+    assert_eq!(event_text(&events), "");
+    let event: crate::api::protocol::Event = serde_json::from_str(&events[0].body).unwrap();
+    assert!(matches!(event, crate::api::protocol::Event::Mo(_)));
 }
 
 #[tokio::test]
