@@ -287,28 +287,24 @@ impl Link {
             return Take::Empty;
         };
         // Checked before the pace: an expired job is not sent, so it costs no token.
-        if first.timing.expired(now)
-            && let Some((_, job)) = state.queue.pop_first()
-        {
-            state.expiring = state.expiring.saturating_sub(1);
-            self.metrics.queued.set(state.queue.len() as f64);
-            return Take::Expired(job);
-        }
-        if let Some(bucket) = state.bucket.as_mut()
+        let expired = first.timing.expired(now);
+        if !expired
+            && let Some(bucket) = state.bucket.as_mut()
             && let Err(until) = bucket.try_take(now)
         {
             return Take::Until(until);
         }
-        let job = state.queue.pop_first();
+        let Some((_, job)) = state.queue.pop_first() else {
+            return Take::Empty;
+        };
+        if job.timing.expires.is_some() {
+            state.expiring = state.expiring.saturating_sub(1);
+        }
         self.metrics.queued.set(state.queue.len() as f64);
-        match job {
-            Some((_, job)) => {
-                if job.timing.expires.is_some() {
-                    state.expiring = state.expiring.saturating_sub(1);
-                }
-                Take::Job(job)
-            }
-            None => Take::Empty,
+        if expired {
+            Take::Expired(job)
+        } else {
+            Take::Job(job)
         }
     }
 
@@ -320,6 +316,7 @@ impl Link {
             if state.expiring == 0 {
                 return 0;
             }
+            // (`BTreeMap::extract_if` would do this in one pass, but needs Rust 1.91.)
             let due: Vec<u64> = state
                 .queue
                 .values()

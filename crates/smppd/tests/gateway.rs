@@ -151,6 +151,15 @@ async fn sim(config: SimConfig) -> Simulator {
     .unwrap()
 }
 
+/// A carrier that refuses every bind: nothing can leave smppd's queue.
+async fn refusing_sim() -> Simulator {
+    sim(SimConfig {
+        refuse_binds: true,
+        ..SimConfig::default()
+    })
+    .await
+}
+
 /// The texts the simulator received, concatenated parts joined.
 fn received_texts(sim: &Simulator) -> Vec<String> {
     let mut reassembler = Reassembler::new(ReassemblyConfig::default());
@@ -260,12 +269,7 @@ async fn texts_arrive_intact_and_receipts_reach_subscribers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_whose_validity_runs_out_in_the_queue_fails_and_is_never_sent() {
-    // The carrier refuses every bind: nothing can leave smppd's queue.
-    let sim = sim(SimConfig {
-        refuse_binds: true,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = refusing_sim().await;
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path(), &sim, "").await;
     let mut events = daemon.connect().await;
@@ -298,11 +302,7 @@ async fn a_message_whose_validity_runs_out_in_the_queue_fails_and_is_never_sent(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_link_queue_refuses_submissions_without_storing_them() {
-    let sim = sim(SimConfig {
-        refuse_binds: true,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = refusing_sim().await;
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path(), &sim, "max_queue = 3").await;
     let mut c = daemon.connect().await;

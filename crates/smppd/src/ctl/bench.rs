@@ -482,17 +482,13 @@ fn submit_latency(page: &str) -> BTreeMap<String, Percentiles> {
                 }
                 highest
             };
-            let max = b
-                .iter()
-                .find(|(_, count)| *count >= total)
-                .map(|(bound, _)| if bound.is_finite() { *bound } else { highest })
-                .unwrap_or(highest);
             Some((
                 link,
                 Percentiles {
                     p50: quantile(0.5) * 1000.0,
                     p99: quantile(0.99) * 1000.0,
-                    max: max * 1000.0,
+                    // The whole rank lands on the upper bound of the last bucket used.
+                    max: quantile(1.0) * 1000.0,
                 },
             ))
         })

@@ -551,13 +551,8 @@ impl Store {
         .await
     }
 
-    /// Records a delivery receipt and applies it to its message when it matches one.
-    pub async fn record_receipt(&self, r: NewReceipt) -> Result<ReceiptOutcome, StoreError> {
-        self.write(move |conn| record_receipt(conn, &r)).await
-    }
-
-    /// Records many receipts in one write (one shared commit); each succeeds or fails on its
-    /// own, as [`Store::record_receipt`] would.
+    /// Records delivery receipts in one write (one shared commit), each applied to its
+    /// message when it matches one; each succeeds or fails on its own.
     pub async fn record_receipts(
         &self,
         receipts: Vec<NewReceipt>,

@@ -282,8 +282,12 @@ pub(crate) fn in_savepoint<T>(
             Ok(value)
         }
         Err(e) => {
-            let _ = run(conn, "ROLLBACK TO job");
-            let _ = run(conn, "RELEASE job");
+            // If its writes cannot be undone, the request's failure spoils the whole batch:
+            // the writer rolls the transaction back rather than commit part of a request.
+            if let Err(undo) = run(conn, "ROLLBACK TO job").and_then(|_| run(conn, "RELEASE job")) {
+                tracing::error!(error = %undo, "store: a failed request could not be undone");
+                SPOILED.set(true);
+            }
             Err(e)
         }
     }
@@ -297,7 +301,7 @@ fn run(conn: &Connection, statement: &str) -> rusqlite::Result<usize> {
 
 /// Runs `batch` in the open transaction: optimistically first, then, if anything failed,
 /// again from a clean transaction with a savepoint per request.
-fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
+fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), String> {
     OPTIMISTIC.set(true);
     SPOILED.set(false);
     for job in batch.iter_mut() {
@@ -307,11 +311,14 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<
         }
     }
     OPTIMISTIC.set(false);
-    if SPOILED.get() {
-        run(conn, "ROLLBACK")?;
-        run(conn, "BEGIN IMMEDIATE")?;
+    if SPOILED.replace(false) {
+        run(conn, "ROLLBACK").map_err(|e| e.to_string())?;
+        run(conn, "BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
         for job in batch.iter_mut() {
             job.run(conn);
+        }
+        if SPOILED.replace(false) {
+            return Err("a failed request's writes could not be undone".to_owned());
         }
     }
     Ok(())
@@ -331,7 +338,9 @@ fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>) {
         }
     }
     // The writer has stopped: copy everything, so that the WAL is small at the next start.
-    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, "store: final WAL checkpoint failed; the next start replays the WAL");
+    }
 }
 
 fn writer_loop(
@@ -348,19 +357,19 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
-        let ran = run(&conn, "BEGIN IMMEDIATE").and_then(|_| run_batch(&conn, &mut batch));
-        let committed = match ran {
-            Ok(()) => run(&conn, "COMMIT").map(|_| ()),
-            Err(e) => Err(e),
-        }
-        .map_err(|e| {
-            // Rolled back: every requester of the batch is told that nothing was written.
-            tracing::error!(error = %e, "store: a transaction failed");
-            if !conn.is_autocommit() {
-                let _ = run(&conn, "ROLLBACK");
-            }
-            e.to_string()
-        });
+        let committed = run(&conn, "BEGIN IMMEDIATE")
+            .map_err(|e| e.to_string())
+            .and_then(|_| run_batch(&conn, &mut batch))
+            .and_then(|()| run(&conn, "COMMIT").map(|_| ()).map_err(|e| e.to_string()))
+            .inspect_err(|e| {
+                // Rolled back: every requester of the batch is told that nothing was written.
+                tracing::error!(error = %e, "store: a transaction failed");
+                if !conn.is_autocommit()
+                    && let Err(e) = run(&conn, "ROLLBACK")
+                {
+                    tracing::error!(error = %e, "store: rolling back the failed transaction failed");
+                }
+            });
         commits.fetch_add(1, Ordering::Relaxed);
         if committed.is_ok()
             && let Ok(last) =

@@ -28,6 +28,12 @@ fn receipt(id: &str, state: &str, dlr_part: DlrPart) -> NewReceipt {
     }
 }
 
+/// One receipt, through the batch write the daemon uses.
+async fn record_receipt(store: &Store, r: NewReceipt) -> Result<ReceiptOutcome, StoreError> {
+    let mut outcomes = store.record_receipts(vec![r]).await?;
+    outcomes.pop().expect("one outcome per receipt")
+}
+
 async fn insert(store: &Store, m: NewMessage) -> i64 {
     match store.insert_message(m).await.unwrap() {
         Inserted::New { id } => id,
@@ -55,8 +61,7 @@ async fn a_message_goes_from_queued_to_submitted_to_delivered() {
     let status = store.message(id).await.unwrap().unwrap();
     assert_eq!(status.state, "submitted");
     assert_eq!(status.segments[0].smsc_id.as_deref(), Some("0A1B"));
-    let outcome = store
-        .record_receipt(receipt("a1b", "delivered", DlrPart::All))
+    let outcome = record_receipt(&store, receipt("a1b", "delivered", DlrPart::All))
         .await
         .unwrap();
     assert_eq!(
@@ -79,8 +84,7 @@ async fn a_receipt_before_the_response_is_matched_when_the_id_arrives() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let id = insert(&store, message("+447700900123", 1, None)).await;
-    let early = store
-        .record_receipt(receipt("77", "delivered", DlrPart::All))
+    let early = record_receipt(&store, receipt("77", "delivered", DlrPart::All))
         .await
         .unwrap();
     assert_eq!(early, ReceiptOutcome::Unmatched);
@@ -129,8 +133,7 @@ async fn multi_part_state_follows_the_links_dlr_part_rule() {
                 .unwrap();
         }
         for (state, part) in receipts {
-            store
-                .record_receipt(receipt(&format!("{id}-{part}"), state, rule))
+            record_receipt(&store, receipt(&format!("{id}-{part}"), state, rule))
                 .await
                 .unwrap();
         }
@@ -349,7 +352,7 @@ async fn an_early_receipt_in_the_other_base_is_matched() {
     let mut early = receipt("", "delivered", DlrPart::All);
     early.candidates = crate::dlr::receipt_candidates("6699", format);
     assert_eq!(
-        store.record_receipt(early).await.unwrap(),
+        record_receipt(&store, early).await.unwrap(),
         ReceiptOutcome::Unmatched
     );
     let outcome = SegmentOutcome::Accepted {

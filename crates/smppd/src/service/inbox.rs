@@ -65,7 +65,10 @@ impl Inbox {
         let out = self.reassembler.push(sender, recipient, part, now);
         let mut released = Vec::with_capacity(out.len());
         for message in out {
-            let (held_link, mut rows) = self.take(&message).unwrap_or_default();
+            // A set that waited here has its first part's link; else the message is this part.
+            let (link, mut rows) = self
+                .take(&message)
+                .unwrap_or_else(|| (link.to_owned(), Vec::new()));
             let own_set = key.as_ref().is_some_and(|(s, r, reference)| {
                 message.sender == *s
                     && message.recipient == *r
@@ -75,11 +78,6 @@ impl Inbox {
             if own_set && message.outcome != Outcome::Superseded {
                 rows.extend(row.take());
             }
-            let link = if held_link.is_empty() {
-                link.to_owned()
-            } else {
-                held_link
-            };
             released.push(Released {
                 message,
                 link,
@@ -99,17 +97,10 @@ impl Inbox {
     /// The sets whose deadline is at or before `now`, incomplete.
     pub fn expire(&mut self, now: Instant) -> Vec<Released> {
         let out = self.reassembler.expire(now);
-        self.release(out)
-    }
-
-    /// Sets held.
-    pub fn len(&self) -> usize {
-        self.reassembler.len()
-    }
-
-    fn release(&mut self, out: Vec<Reassembled>) -> Vec<Released> {
         out.into_iter()
             .map(|message| {
+                // Every waiting part was held with its row; an empty link (never expected)
+                // is stored under the first link, as any unknown one.
                 let (link, rows) = self.take(&message).unwrap_or_default();
                 Released {
                     message,
@@ -118,6 +109,11 @@ impl Inbox {
                 }
             })
             .collect()
+    }
+
+    /// Sets held.
+    pub fn len(&self) -> usize {
+        self.reassembler.len()
     }
 
     /// The link and rows of the set `message` came out of, if it was a held set.

@@ -565,10 +565,8 @@ impl Service {
         message: InboundMessage,
     ) -> Result<(), ServiceError> {
         let (source_ton, source, dest, esm_class, data_coding, payload, tlvs) = match message {
+            // Receipts do not come here: `run_inbound` gives them to `handle_receipts`.
             InboundMessage::Deliver(sm) => {
-                if sm.esm_class.is_receipt() {
-                    return self.handle_receipt(link, &sm).await;
-                }
                 let payload = if sm.short_message.is_empty() {
                     sm.tlvs
                         .get_bytes(smppd_codec::Tag::MESSAGE_PAYLOAD)
@@ -705,17 +703,6 @@ impl Service {
             if let Err(e) = Box::pin(self.submit_with(submission, true)).await {
                 tracing::warn!(to = %m.sender, error = %e, "automatic consent reply not sent");
             }
-        }
-        Ok(())
-    }
-
-    async fn handle_receipt(
-        &self,
-        link: &str,
-        sm: &smppd_codec::DeliverSm,
-    ) -> Result<(), ServiceError> {
-        if let Some(receipt) = self.receipt(link, sm) {
-            self.store.record_receipt(receipt).await?;
         }
         Ok(())
     }
