@@ -898,18 +898,17 @@ impl Store {
                 [cutoff],
             )
             .map_err(sql("purging inbound text"))?;
-            // The `mo` events carry the text too. Their `at` is RFC 3339 in UTC, which sorts
-            // as text in time order (to the second, plenty for a retention in days).
-            if let serde_json::Value::String(cutoff_at) = rfc3339(cutoff) {
-                exec(
-                    conn,
-                    "UPDATE events SET body = json_set(body, '$.text', '')
-                     WHERE kind = 'mo' AND json_extract(body, '$.at') <= ?1
-                       AND json_extract(body, '$.text') <> ''",
-                    [cutoff_at],
-                )
-                .map_err(sql("purging inbound text from events"))?;
-            }
+            // The `mo` events carry the text too. Their `at` is RFC 3339 with as many
+            // fraction digits as needed, so it is compared as a time, not as text.
+            exec(
+                conn,
+                "UPDATE events SET body = json_set(body, '$.text', '')
+                 WHERE kind = 'mo'
+                   AND round(unixepoch(json_extract(body, '$.at'), 'subsec') * 1000) <= ?1
+                   AND json_extract(body, '$.text') <> ''",
+                [cutoff],
+            )
+            .map_err(sql("purging inbound text from events"))?;
             Ok(a + b)
         })
         .await
