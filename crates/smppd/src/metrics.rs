@@ -30,6 +30,21 @@ pub const SUBMIT_LATENCY_BUCKETS: [f64; 22] = [
     0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5,
     1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0,
 ];
+/// Transactions the store committed (or tried to) (counter).
+pub const STORE_COMMITS: &str = "smppd_store_commits_total";
+/// Writes (submissions, outcomes, receipts, ...) per store transaction (histogram,
+/// [`STORE_BATCH_BUCKETS`]).
+pub const STORE_BATCH: &str = "smppd_store_batch_writes";
+/// The upper bounds of [`STORE_BATCH`]'s buckets.
+pub const STORE_BATCH_BUCKETS: [f64; 10] =
+    [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
+/// From a store transaction's start to its durable commit, in seconds: its writes and the
+/// disk's sync (histogram, [`STORE_COMMIT_BUCKETS`]).
+pub const STORE_COMMIT: &str = "smppd_store_commit_seconds";
+/// The upper bounds of [`STORE_COMMIT`]'s buckets, in seconds.
+pub const STORE_COMMIT_BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0,
+];
 /// deliver_sm / data_sm received (counter; labels `link`, `kind` = `mo` | `receipt`).
 pub const INBOUND: &str = "smppd_inbound_total";
 
@@ -88,6 +103,18 @@ pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
             metrics_exporter_prometheus::Matcher::Full(SUBMIT_LATENCY.to_owned()),
             &SUBMIT_LATENCY_BUCKETS,
         )
+        .and_then(|b| {
+            b.set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full(STORE_BATCH.to_owned()),
+                &STORE_BATCH_BUCKETS,
+            )
+        })
+        .and_then(|b| {
+            b.set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full(STORE_COMMIT.to_owned()),
+                &STORE_COMMIT_BUCKETS,
+            )
+        })
         .map_err(|e| format!("metrics exporter: {e}"))?
         .install()
         .map_err(|e| format!("metrics exporter on {addr}: {e}"))

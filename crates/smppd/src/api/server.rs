@@ -519,7 +519,11 @@ impl<H: Handler> Context<H> {
     /// `unavailable` rather than never.
     async fn answer(self, reference: Value, request: Request) {
         let handler = self.handler.clone();
-        let reply = CatchUnwind(Box::pin(run(&*handler, &reference, request, self.peer))).await;
+        // Pinned inside this future: one allocation per request (the task), not two.
+        let reply = {
+            let inner = std::pin::pin!(run(&*handler, &reference, request, self.peer));
+            CatchUnwind(inner).await
+        };
         let line = match reply {
             Ok(Reply::Line(line)) => line,
             Ok(Reply::Subscribed { kinds, events }) => {
@@ -555,9 +559,9 @@ impl<H: Handler> Context<H> {
 
 /// Polls a future, turning a panic while polling into an error. (A task per request gave the
 /// same isolation at the cost of a spawn and a cross-task wake-up per request.)
-struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+struct CatchUnwind<'a, F>(std::pin::Pin<&'a mut F>);
 
-impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
     type Output = std::thread::Result<F::Output>;
 
     fn poll(

@@ -61,8 +61,10 @@ pub struct BenchArgs {
     /// counted in full.
     #[arg(long)]
     pub rate: Option<f64>,
-    /// smppd's metrics address (host:port): read its submit -> submit_sm_resp latency
-    /// histogram, per link, after the run (start smppd afresh: it counts since its start).
+    /// smppd's metrics address (host:port): watch its count of submit_sm accepted by the
+    /// SMSCs during the run, to tell the rate at which the messages reached them, and read its
+    /// submit -> submit_sm_resp latency histogram, per link, after the run (start smppd
+    /// afresh: the histogram counts since its start).
     #[arg(long)]
     pub metrics: Option<String>,
     /// Print the results as one JSON object.
@@ -124,6 +126,10 @@ pub struct Report {
     /// Accepted messages known to have reached the SMSC: a receipt, or a state other than
     /// `queued` and `failed`.
     pub reached_smsc: Option<u64>,
+    /// submit_sm accepted by the SMSCs per second, from the first line written to the moment
+    /// smppd's count of them had grown by `accepted` (`--metrics`, sampled every 50 ms);
+    /// `None` without `--metrics` or if they did not all get there before the drain ended.
+    pub smsc_per_second: Option<f64>,
     /// Accepted messages with a final receipt.
     pub receipts: Option<u64>,
     /// Final receipts per second, from the first line written to the last receipt.
@@ -210,6 +216,9 @@ impl fmt::Display for Report {
                 self.accepted
             )?;
         }
+        if let Some(rate) = self.smsc_per_second {
+            writeln!(f, "smsc       submit_sm accepted by the SMSC: {rate:.0}/s")?;
+        }
         if let (Some(receipts), Some(rate)) = (self.receipts, self.receipts_per_second) {
             writeln!(f, "receipts   {receipts} final receipts: {rate:.0}/s")?;
         }
@@ -260,6 +269,10 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         .connections
         .unwrap_or(args.concurrency.min(4))
         .min(args.concurrency);
+    let pace = match &args.metrics {
+        Some(addr) => Some(SmscPace::watch(addr.clone(), started).await?),
+        None => None,
+    };
     let mut submits = Pipeline::new(request, args.count, "id");
     submits.rate = args.rate;
     let mut tasks = Vec::new();
@@ -316,6 +329,7 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         }),
         states: BTreeMap::new(),
         reached_smsc: None,
+        smsc_per_second: None,
         receipts: None,
         receipts_per_second: None,
         receipt_latency_ms: None,
@@ -325,6 +339,9 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         return Ok(report);
     }
     let deadline = Instant::now() + args.drain;
+    if let Some(pace) = pace {
+        report.smsc_per_second = pace.until(accepted, deadline).await;
+    }
 
     // Receipts, then `status` for the messages without a final one.
     let mut states: HashMap<String, String> = HashMap::with_capacity(sent_at.len());
@@ -388,6 +405,82 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         report.smsc_latency_ms = submit_latency(&scrape(addr).await?);
     }
     Ok(report)
+}
+
+/// Samples smppd's count of submit_sm accepted by the SMSCs, to time when a run's messages
+/// had all reached them.
+struct SmscPace {
+    /// (microseconds since the start, count), in time order.
+    samples: Arc<std::sync::Mutex<Vec<(u64, f64)>>>,
+    stop: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SmscPace {
+    const EVERY: Duration = Duration::from_millis(50);
+
+    /// Takes a first sample now (so that an unreachable address fails the run at once), then
+    /// one every 50 ms until stopped.
+    async fn watch(addr: String, started: Instant) -> Result<Self, CtlError> {
+        let first = accepted_total(&scrape(&addr).await?);
+        let samples = Arc::new(std::sync::Mutex::new(vec![(0, first)]));
+        let stop = Arc::new(Notify::new());
+        let task = tokio::spawn({
+            let (samples, stop) = (samples.clone(), stop.clone());
+            async move {
+                loop {
+                    tokio::select! {
+                        _ = stop.notified() => return,
+                        _ = tokio::time::sleep(Self::EVERY) => {}
+                    }
+                    // A failed scrape leaves a gap; the next one fills it.
+                    if let Ok(page) = scrape(&addr).await {
+                        let at = started.elapsed().as_micros() as u64;
+                        let mut samples = samples.lock().unwrap_or_else(|e| e.into_inner());
+                        samples.push((at, accepted_total(&page)));
+                    }
+                }
+            }
+        });
+        Ok(SmscPace {
+            samples,
+            stop,
+            task,
+        })
+    }
+
+    /// The rate at which `count` more submit_sm than at the start were accepted: waits for
+    /// the count to get there, up to `deadline`.
+    async fn until(self, count: u64, deadline: Instant) -> Option<f64> {
+        let reached = loop {
+            let at = {
+                let samples = self.samples.lock().unwrap_or_else(|e| e.into_inner());
+                let base = samples.first().map_or(0.0, |s| s.1);
+                samples
+                    .iter()
+                    .find(|(_, n)| *n - base >= count as f64)
+                    .map(|(at, _)| *at)
+            };
+            if at.is_some() || Instant::now() >= deadline {
+                break at;
+            }
+            tokio::time::sleep(Self::EVERY).await;
+        };
+        self.stop.notify_one();
+        let _ = self.task.await;
+        reached.map(|at| count as f64 / (at.max(1) as f64 / 1e6))
+    }
+}
+
+/// The sum over links of `smppd_submit_accepted_total` in a Prometheus text page.
+fn accepted_total(page: &str) -> f64 {
+    page.lines()
+        .filter(|line| {
+            line.strip_prefix(crate::metrics::SUBMIT_ACCEPTED)
+                .is_some_and(|rest| rest.starts_with(['{', ' ']))
+        })
+        .filter_map(|line| line.rsplit_once(' ')?.1.trim().parse::<f64>().ok())
+        .sum()
 }
 
 /// `GET /metrics` from smppd's exporter.
@@ -845,6 +938,18 @@ smppd_queued_segments{link=\"a\"} 0
         assert!((a.p50 - 2.4).abs() < 1e-9, "{a:?}");
         assert!((a.p99 - 9.4).abs() < 1e-9, "{a:?}");
         assert!((a.max - 10.0).abs() < 1e-9, "{a:?}");
+    }
+
+    #[test]
+    fn the_smsc_count_is_the_sum_over_links_of_the_accepted_counter_only() {
+        let page = "# TYPE smppd_submit_accepted_total counter
+smppd_submit_accepted_total{link=\"a\"} 1200
+smppd_submit_accepted_total{link=\"b\"} 34
+smppd_submit_accepted_totally_other 5
+smppd_submit_failed_total{link=\"a\"} 7
+";
+        assert_eq!(accepted_total(page), 1234.0);
+        assert_eq!(accepted_total(""), 0.0);
     }
 
     #[test]

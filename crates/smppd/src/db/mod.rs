@@ -349,6 +349,9 @@ fn writer_loop(
     last_event: watch::Sender<i64>,
     commits: Arc<AtomicU64>,
 ) {
+    let commit_counter = metrics::counter!(crate::metrics::STORE_COMMITS);
+    let batch_sizes = metrics::histogram!(crate::metrics::STORE_BATCH);
+    let commit_times = metrics::histogram!(crate::metrics::STORE_COMMIT);
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -357,6 +360,7 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
         let committed = run(&conn, "BEGIN IMMEDIATE")
             .map_err(|e| e.to_string())
             .and_then(|_| run_batch(&conn, &mut batch))
@@ -371,6 +375,9 @@ fn writer_loop(
                 }
             });
         commits.fetch_add(1, Ordering::Relaxed);
+        commit_counter.increment(1);
+        batch_sizes.record(batch.len() as f64);
+        commit_times.record(started.elapsed());
         if committed.is_ok()
             && let Ok(last) =
                 conn.query_row("SELECT coalesce(max(event_id), 0) FROM events", [], |r| {

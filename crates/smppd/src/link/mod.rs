@@ -6,12 +6,14 @@
 use crate::config::LinkConfig;
 use crate::metrics::LinkMetrics;
 use crate::throttle::{Adaptive, TokenBucket};
+use queue::JobQueue;
 use smppd_codec::{COctetString, CommandStatus, SubmitSm};
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
+
+mod queue;
 
 /// How many times a submission is sent again after no answer or a transient error (other than
 /// throttling, which is retried for as long as it lasts) before it is reported failed.
@@ -152,7 +154,7 @@ pub enum Take {
 
 #[derive(Debug)]
 struct LinkState {
-    queue: BTreeMap<u64, Job>,
+    queue: JobQueue,
     next_order: u64,
     bucket: Option<TokenBucket>,
     adaptive: Adaptive,
@@ -188,7 +190,7 @@ impl Link {
             name: Arc::from(config.name.as_str()),
             metrics: LinkMetrics::new(&config.name),
             state: Mutex::new(LinkState {
-                queue: BTreeMap::new(),
+                queue: JobQueue::default(),
                 next_order: 0,
                 bucket: max_rate.map(|rate| TokenBucket::new(rate, now)),
                 adaptive: Adaptive::new(max_rate, window, now),
@@ -233,16 +235,13 @@ impl Link {
         for (id, sm) in segments {
             let order = state.next_order;
             state.next_order += 1;
-            state.queue.insert(
+            state.queue.push_new(Job {
                 order,
-                Job {
-                    order,
-                    id,
-                    sm,
-                    attempts: 0,
-                    timing,
-                },
-            );
+                id,
+                sm,
+                attempts: 0,
+                timing,
+            });
             if timing.expires.is_some() {
                 state.expiring += 1;
             }
@@ -283,7 +282,7 @@ impl Link {
         if let Some(until) = state.adaptive.paused_until(now) {
             return Take::Until(until);
         }
-        let Some((_, first)) = state.queue.first_key_value() else {
+        let Some(first) = state.queue.first() else {
             return Take::Empty;
         };
         // Checked before the pace: an expired job is not sent, so it costs no token.
@@ -294,7 +293,7 @@ impl Link {
         {
             return Take::Until(until);
         }
-        let Some((_, job)) = state.queue.pop_first() else {
+        let Some(job) = state.queue.pop_first() else {
             return Take::Empty;
         };
         if job.timing.expires.is_some() {
@@ -316,17 +315,7 @@ impl Link {
             if state.expiring == 0 {
                 return 0;
             }
-            // (`BTreeMap::extract_if` would do this in one pass, but needs Rust 1.91.)
-            let due: Vec<u64> = state
-                .queue
-                .values()
-                .filter(|job| job.timing.expired(now))
-                .map(|job| job.order)
-                .collect();
-            let jobs: Vec<Job> = due
-                .iter()
-                .filter_map(|order| state.queue.remove(order))
-                .collect();
+            let jobs = state.queue.take_where(|job| job.timing.expired(now));
             state.expiring = state.expiring.saturating_sub(jobs.len());
             self.metrics.queued.set(state.queue.len() as f64);
             jobs
@@ -352,7 +341,7 @@ impl Link {
         if job.timing.expires.is_some() {
             state.expiring += 1;
         }
-        state.queue.insert(job.order, job);
+        state.queue.put_back(job);
         self.metrics.queued.set(state.queue.len() as f64);
         drop(state);
         self.wake();
