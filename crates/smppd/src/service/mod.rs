@@ -37,6 +37,9 @@ use tokio::sync::mpsc;
 /// Inbound messages being stored at once.
 const INBOUND_IN_HAND: usize = 512;
 
+/// Writes of submission outcomes in flight at once.
+const OUTCOME_WRITES: usize = 4;
+
 /// Most receipts stored in one write (at most [`INBOUND_IN_HAND`]).
 const RECEIPT_BATCH: usize = 256;
 
@@ -362,13 +365,18 @@ impl Service {
 
     /// Records submission outcomes until `stop`, then those still queued. Whatever is waiting
     /// is recorded in one write (one shared commit); the window slots of accepted submissions
-    /// are freed only once their acceptance is on disk. (The links keep the sending side, so
-    /// the channel itself never closes.)
+    /// are freed only once their acceptance is on disk. Up to [`OUTCOME_WRITES`] such writes
+    /// are in flight, so that outcomes arriving while one waits for its commit join the
+    /// store's next one instead of waiting for it to finish. (A segment has one outcome per
+    /// send, so writes in flight together never touch the same one. The links keep the
+    /// sending side, so the channel itself never closes.)
     pub async fn run_outcomes(
         self: Arc<Self>,
         mut outcomes: mpsc::Receiver<Outcome>,
         stop: tokio_util::sync::CancellationToken,
     ) {
+        let writes = tokio_util::task::TaskTracker::new();
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(OUTCOME_WRITES));
         loop {
             let first = tokio::select! {
                 next = outcomes.recv() => match next {
@@ -429,11 +437,20 @@ impl Service {
                     },
                 })
                 .collect();
-            if let Err(e) = self.store.record_outcomes(records).await {
-                tracing::error!(error = %e, "recording submission outcomes failed");
-            }
-            drop(guards);
+            let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                break;
+            };
+            let store = self.store.clone();
+            writes.spawn(async move {
+                if let Err(e) = store.record_outcomes(records).await {
+                    tracing::error!(error = %e, "recording submission outcomes failed");
+                }
+                drop(guards);
+                drop(permit);
+            });
         }
+        writes.close();
+        writes.wait().await;
     }
 
     /// Handles receipts and inbound messages until the links stop; each is answered to the
