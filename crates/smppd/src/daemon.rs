@@ -145,6 +145,8 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     outcomes_stop.cancel();
     joined("outcome recorder", outcome_task).await;
     joined("inbound handler", inbound_task).await;
+    // Everything is recorded: a last checkpoint leaves an empty WAL for the next start.
+    store.close().await;
     if let Some(sim) = simulator {
         sim.shutdown().await;
     }

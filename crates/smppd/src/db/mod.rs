@@ -21,7 +21,7 @@ pub use messages::*;
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc as std_mpsc};
 use tokio::sync::{oneshot, watch};
 
@@ -69,6 +69,21 @@ trait Job: Send {
     fn run(&mut self, conn: &Connection);
     /// Answers the requester once the batch's commit is known.
     fn finish(self: Box<Self>, commit: Result<(), String>);
+    /// Whether the writer stops after this job's batch.
+    fn closes(&self) -> bool {
+        false
+    }
+}
+
+/// Stops the writer after the batch it lands in (see [`Store::close`]).
+struct Close;
+
+impl Job for Close {
+    fn run(&mut self, _: &Connection) {}
+    fn finish(self: Box<Self>, _: Result<(), String>) {}
+    fn closes(&self) -> bool {
+        true
+    }
 }
 
 struct Request<T, F> {
@@ -109,6 +124,11 @@ pub struct Store {
     last_event: watch::Receiver<i64>,
     commits: Arc<AtomicU64>,
     path: PathBuf,
+    /// The checkpointer thread, which ends after the writer with a final checkpoint.
+    checkpointer: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    /// Checkpoints the writer completed so that the WAL starts over.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests only"))]
+    wal_restarts: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,6 +198,7 @@ impl Store {
         // which was most of the submit latency's p99.
         writer
             .pragma_update(None, "wal_autocheckpoint", 0)
+            .and_then(|()| writer.pragma_update(None, "journal_size_limit", WAL_KEEP_BYTES))
             .map_err(|e| StoreError::Open {
                 path: path.clone(),
                 message: e.to_string(),
@@ -191,23 +212,30 @@ impl Store {
             std::thread::Builder::new()
                 .name(name.into())
                 .spawn(f)
-                .map(|_| ())
                 .map_err(|e| StoreError::Open {
                     path: path.clone(),
                     message: format!("starting the {name} thread: {e}"),
                 })
         };
+        let catch_up = Arc::new(AtomicBool::new(false));
+        let writer_catch_up = catch_up.clone();
+        let wal_restarts = Arc::new(AtomicU64::new(0));
+        let writer_restarts = wal_restarts.clone();
         start(
             "smppd-store",
             Box::new(move || {
-                writer_loop(writer, rx, event_tx, thread_commits);
+                let wal = Wal {
+                    catch_up: &writer_catch_up,
+                    restarts: &writer_restarts,
+                };
+                writer_loop(writer, rx, event_tx, thread_commits, wal);
                 // Ends the checkpointer: the store is closed.
                 drop(alive);
             }),
         )?;
-        start(
+        let checkpointer = start(
             "smppd-ckpt",
-            Box::new(move || checkpoint_loop(checkpointer, writer_gone)),
+            Box::new(move || checkpoint_loop(checkpointer, writer_gone, &catch_up)),
         )?;
         Ok(Store {
             jobs,
@@ -215,6 +243,8 @@ impl Store {
             last_event,
             commits,
             path,
+            checkpointer: Arc::new(Mutex::new(Some(checkpointer))),
+            wal_restarts,
         })
     }
 
@@ -223,9 +253,32 @@ impl Store {
         self.commits.load(Ordering::Relaxed)
     }
 
+    /// Times the writer caught up with the WAL so that it started over.
+    #[cfg(test)]
+    pub(crate) fn wal_restarts(&self) -> u64 {
+        self.wal_restarts.load(Ordering::Relaxed)
+    }
+
     /// The id of the newest event; changes whenever events are committed.
     pub fn last_event(&self) -> watch::Receiver<i64> {
         self.last_event.clone()
+    }
+
+    /// Stops the writer once the writes already asked for are committed, then copies the
+    /// WAL into the database file and empties it, so that the next start has nothing to
+    /// replay. Writes asked for afterwards, on any clone, fail with [`StoreError::Closed`].
+    pub async fn close(&self) {
+        if self.jobs.send(Box::new(Close)).is_err() {
+            return;
+        }
+        let checkpointer = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(thread) = checkpointer {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
     }
 
     /// Runs `f` in the next group commit; returns its result once it is durable. `f` may run
@@ -327,14 +380,34 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), String
 /// How often the WAL is copied into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// WAL frames (pages) beyond which the writer is asked to finish a checkpoint itself, so that
+/// the WAL starts over: 16 MiB of 4 KiB pages (a few pages in tests).
+const WAL_RESTART_FRAMES: i64 = if cfg!(test) { 32 } else { 4096 };
+
+/// The size the WAL file is cut back to when it starts over (`journal_size_limit`).
+const WAL_KEEP_BYTES: i64 = 64 * 1024 * 1024;
+
 /// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until the writer has stopped. PASSIVE: it
-/// never waits for the writer or readers, and copies what it can; the WAL is reused from
-/// its start once a checkpoint has caught up.
-fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>) {
+/// never waits for the writer or readers, and copies what it can.
+///
+/// The WAL starts over from its beginning only when a write begins after a checkpoint
+/// copied all of it; under a steady load the writer always appends while this thread
+/// copies, so that never happens by itself and the WAL would grow without end. Once it holds
+/// [`WAL_RESTART_FRAMES`], this thread catches up once more and then raises `catch_up`: the
+/// writer, between two batches, copies the few frames written meanwhile, and its next
+/// transaction starts the WAL over.
+fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>, catch_up: &AtomicBool) {
+    let checkpoint = || {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
+            .inspect_err(|e| tracing::warn!(error = %e, "store: WAL checkpoint failed; retried"))
+    };
     while let Err(std_mpsc::RecvTimeoutError::Timeout) = writer_gone.recv_timeout(CHECKPOINT_EVERY)
     {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "store: WAL checkpoint failed; retried");
+        if let Ok(frames) = checkpoint()
+            && frames >= WAL_RESTART_FRAMES
+            && checkpoint().is_ok()
+        {
+            catch_up.store(true, Ordering::Release);
         }
     }
     // The writer has stopped: copy everything, so that the WAL is small at the next start.
@@ -343,16 +416,26 @@ fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>) {
     }
 }
 
+/// What the writer shares with the checkpointer.
+struct Wal<'a> {
+    /// Raised by the checkpointer: the writer should finish a checkpoint.
+    catch_up: &'a AtomicBool,
+    /// Counts the checkpoints the writer finished.
+    restarts: &'a AtomicU64,
+}
+
 fn writer_loop(
     conn: Connection,
     jobs: std_mpsc::Receiver<Box<dyn Job>>,
     last_event: watch::Sender<i64>,
     commits: Arc<AtomicU64>,
+    wal: Wal<'_>,
 ) {
     let commit_counter = metrics::counter!(crate::metrics::STORE_COMMITS);
     let batch_sizes = metrics::histogram!(crate::metrics::STORE_BATCH);
     let commit_times = metrics::histogram!(crate::metrics::STORE_COMMIT);
-    while let Ok(first) = jobs.recv() {
+    let mut open = true;
+    while open && let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -391,7 +474,26 @@ fn writer_loop(
             });
         }
         for job in batch {
+            open &= !job.closes();
             job.finish(committed.clone());
+        }
+        if wal.catch_up.swap(false, Ordering::AcqRel) {
+            // Busy (a reader on an old snapshot, the checkpointer) is fine: asked again later.
+            match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            }) {
+                Ok((0, frames, copied)) if frames == copied => {
+                    wal.restarts.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok((busy, frames, copied)) => {
+                    tracing::debug!(busy, frames, copied, "store: WAL catch-up incomplete");
+                }
+                Err(e) => tracing::warn!(error = %e, "store: WAL catch-up failed"),
+            }
         }
     }
 }

@@ -455,6 +455,87 @@ async fn the_checkpointer_ends_with_the_store_and_leaves_no_wal_behind() {
 }
 
 #[tokio::test]
+async fn close_commits_what_was_asked_then_empties_the_wal_and_refuses_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let wal = dir.path().join("smppd.db-wal");
+    let store = Store::open(dir.path()).unwrap();
+    let writes: Vec<_> = (0..50)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .insert_message(message(&format!("+4477009{i:05}"), 1, None))
+                    .await
+            })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    store.close().await;
+    // Each write asked for before the close is committed or told it was not.
+    let mut committed = 0;
+    for write in writes {
+        match write.await.unwrap() {
+            Ok(Inserted::New { .. }) => committed += 1,
+            Ok(other) => panic!("{other:?}"),
+            Err(StoreError::Closed) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0);
+    assert!(matches!(
+        store
+            .insert_message(message("+447700900999", 1, None))
+            .await,
+        Err(StoreError::Closed)
+    ));
+    // The database alone (the WAL is empty) holds exactly the writes that were answered ok.
+    let conn = Connection::open(dir.path().join("smppd.db")).unwrap();
+    let stored: usize = conn
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, committed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_steady_writes_the_wal_still_starts_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // Without pause, so that the checkpointer never catches up by itself.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut i = 0;
+    while store.wal_restarts() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the WAL never started over under load"
+        );
+        insert(
+            &store,
+            message(&format!("+4477009{:05}", i % 100_000), 1, None),
+        )
+        .await;
+        i += 1;
+    }
+    // Started over: the WAL in use is shorter than its file, which kept its largest size.
+    insert(&store, message("+447700900000", 1, None)).await;
+    let path = dir.path().join("smppd.db");
+    let conn = Connection::open(&path).unwrap();
+    let frames: i64 = conn
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+        .unwrap();
+    let page: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let file = std::fs::metadata(dir.path().join("smppd.db-wal"))
+        .unwrap()
+        .len() as i64;
+    let file_frames = (file - 32) / (page + 24);
+    assert!(
+        frames < file_frames,
+        "{frames} frames in use of {file_frames} in the file after {i} writes"
+    );
+}
+
+#[tokio::test]
 async fn receipts_recorded_together_are_matched_each_on_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
