@@ -365,7 +365,7 @@ impl Service {
 
     /// Records submission outcomes until `stop`, then those still queued. Whatever is waiting
     /// is recorded in one write (one shared commit); the window slots of accepted submissions
-    /// are freed only once their acceptance is on disk. Up to [`OUTCOME_WRITES`] such writes
+    /// are freed only once their acceptance is on disk. Up to four such writes
     /// are in flight, so that outcomes arriving while one waits for its commit join the
     /// store's next one instead of waiting for it to finish. (A segment has one outcome per
     /// send, so writes in flight together never touch the same one. The links keep the
