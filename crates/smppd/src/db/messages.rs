@@ -447,7 +447,7 @@ impl Store {
 
     /// Stores a submission (or finds the first one with the same idempotency key).
     pub async fn insert_message(&self, m: NewMessage) -> Result<Inserted, StoreError> {
-        self.write(move |conn| {
+        self.write_first(move |conn| {
             if let Some((key, hash)) = &m.key
                 && let Some(earlier) = earlier_with_key(conn, key, hash)?
             {

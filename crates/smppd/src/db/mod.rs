@@ -73,6 +73,10 @@ trait Job: Send {
     fn closes(&self) -> bool {
         false
     }
+    /// Whether a client waits for it (see [`Lanes`]).
+    fn urgent(&self) -> bool {
+        false
+    }
 }
 
 /// Stops the writer after the batch it lands in (see [`Store::close`]).
@@ -90,6 +94,7 @@ struct Request<T, F> {
     f: F,
     result: Option<Result<T, StoreError>>,
     answer: oneshot::Sender<Result<T, StoreError>>,
+    urgent: bool,
 }
 
 impl<T, F> Job for Request<T, F>
@@ -99,6 +104,9 @@ where
 {
     fn run(&mut self, conn: &Connection) {
         self.result = Some(in_savepoint(conn, &mut self.f));
+    }
+    fn urgent(&self) -> bool {
+        self.urgent
     }
 
     fn finish(self: Box<Self>, commit: Result<(), String>) {
@@ -288,11 +296,30 @@ impl Store {
         T: Send + 'static,
         F: FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.send(f, false).await
+    }
+
+    /// As [`Store::write`], for a write that a client is waiting for: it goes into the
+    /// next commit of such writes, ahead of the others (which then come in the commit after).
+    pub async fn write_first<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.send(f, true).await
+    }
+
+    async fn send<T, F>(&self, f: F, urgent: bool) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let (answer, rx) = oneshot::channel();
         let job = Box::new(Request {
             f,
             result: None,
             answer,
+            urgent,
         });
         self.jobs.send(job).map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
@@ -416,6 +443,52 @@ fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>, catch_
     }
 }
 
+/// The writes waiting for the writer, in two lanes. A submission's answer waits for its
+/// commit; acceptances and receipts only hold window slots and SMSC answers. When
+/// submissions wait, the next commit is theirs alone, so that their wait is one short commit
+/// rather than one that also carries every acceptance and receipt queued meanwhile; the
+/// commit after it takes everything, so the other lane waits at most one such commit more.
+#[derive(Default)]
+struct Lanes {
+    urgent: std::collections::VecDeque<Box<dyn Job>>,
+    other: std::collections::VecDeque<Box<dyn Job>>,
+    /// The last batch was urgent writes alone.
+    urgent_only: bool,
+}
+
+impl Lanes {
+    fn push(&mut self, job: Box<dyn Job>) {
+        if job.urgent() {
+            self.urgent.push_back(job);
+        } else {
+            self.other.push_back(job);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.urgent.len() + self.other.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Up to [`MAX_BATCH`] writes: the urgent ones alone, or (after such a batch, or when
+    /// there are none) urgent ones first, then the others, in the order they came. A close
+    /// is in the other lane: everything asked before it is written before the writer stops.
+    fn next_batch(&mut self) -> Vec<Box<dyn Job>> {
+        let alone = !self.urgent_only && !self.urgent.is_empty() && !self.other.is_empty();
+        self.urgent_only = alone;
+        let n = self.urgent.len().min(MAX_BATCH);
+        let mut batch: Vec<Box<dyn Job>> = self.urgent.drain(..n).collect();
+        if !alone {
+            let n = self.other.len().min(MAX_BATCH - batch.len());
+            batch.extend(self.other.drain(..n));
+        }
+        batch
+    }
+}
+
 /// What the writer shares with the checkpointer.
 struct Wal<'a> {
     /// Raised by the checkpointer: the writer should finish a checkpoint.
@@ -434,15 +507,21 @@ fn writer_loop(
     let commit_counter = metrics::counter!(crate::metrics::STORE_COMMITS);
     let batch_sizes = metrics::histogram!(crate::metrics::STORE_BATCH);
     let commit_times = metrics::histogram!(crate::metrics::STORE_COMMIT);
+    let mut lanes = Lanes::default();
     let mut open = true;
-    while open && let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
+    while open {
+        if lanes.is_empty() {
+            match jobs.recv() {
+                Ok(job) => lanes.push(job),
                 Err(_) => break,
             }
         }
+        while lanes.len() < 2 * MAX_BATCH
+            && let Ok(job) = jobs.try_recv()
+        {
+            lanes.push(job);
+        }
+        let mut batch = lanes.next_batch();
         let started = std::time::Instant::now();
         let committed = run(&conn, "BEGIN IMMEDIATE")
             .map_err(|e| e.to_string())

@@ -535,6 +535,46 @@ async fn under_steady_writes_the_wal_still_starts_over() {
     );
 }
 
+/// A job that only says which lane it is in.
+struct Lane(bool);
+
+impl Job for Lane {
+    fn run(&mut self, _: &Connection) {}
+    fn finish(self: Box<Self>, _: Result<(), String>) {}
+    fn urgent(&self) -> bool {
+        self.0
+    }
+}
+
+fn lanes_of(batch: Vec<Box<dyn Job>>) -> Vec<bool> {
+    batch.iter().map(|job| job.urgent()).collect()
+}
+
+#[test]
+fn waiting_submissions_get_a_commit_of_their_own_then_the_rest_follows() {
+    let mut lanes = Lanes::default();
+    for urgent in [false, true, false, true] {
+        lanes.push(Box::new(Lane(urgent)));
+    }
+    // Submissions first, alone.
+    assert_eq!(lanes_of(lanes.next_batch()), [true, true]);
+    // Then everything: a submission that came meanwhile, then the others in order.
+    lanes.push(Box::new(Lane(true)));
+    assert_eq!(lanes_of(lanes.next_batch()), [true, false, false]);
+    assert!(lanes.is_empty());
+    // Without others, submissions simply go; without submissions, the others do.
+    lanes.push(Box::new(Lane(true)));
+    assert_eq!(lanes_of(lanes.next_batch()), [true]);
+    lanes.push(Box::new(Lane(false)));
+    assert_eq!(lanes_of(lanes.next_batch()), [false]);
+    // A batch holds at most MAX_BATCH.
+    for _ in 0..MAX_BATCH + 3 {
+        lanes.push(Box::new(Lane(false)));
+    }
+    assert_eq!(lanes.next_batch().len(), MAX_BATCH);
+    assert_eq!(lanes.next_batch().len(), 3);
+}
+
 #[tokio::test]
 async fn receipts_recorded_together_are_matched_each_on_its_own() {
     let dir = tempfile::tempdir().unwrap();
