@@ -173,7 +173,8 @@ impl<B: AsRef<[u8]>> BodyEncode for SubmitSm<B> {
         Ok(())
     }
 
-    #[inline]
+    // `always`: out of line, it re-read every field of the PDU through its pointer.
+    #[inline(always)]
     fn write(&self, dst: &mut BytesMut) {
         // Each C-string's NUL goes out with the one-octet fields after it, in one append: each
         // append checks the capacity and moves the length (`size` has reserved the space).
