@@ -115,8 +115,9 @@ macro_rules! bodies {
 
             /// The whole PDU with this body, built here so that the decoded body is moved
             /// once: moving it through a `Result<Body, _>` into the `Pdu` copied its 250 octets
-            /// once more.
-            #[inline]
+            /// once more. `always`: out of line, it returned the `Pdu` through a temporary that
+            /// its callers then copied.
+            #[inline(always)]
             fn decode_pdu(frame: &B, header: Header) -> Result<Pdu<B>, Error> {
                 let pdu = |body| Pdu {
                     command_status: header.command_status,
@@ -272,7 +273,7 @@ impl<'a> Pdu<&'a [u8]> {
 
 impl<B: Octets> Pdu<B> {
     /// The one decoder behind [`Pdu::decode`] and [`Pdu::decode_borrowed`].
-    #[inline]
+    #[inline(always)]
     fn decode_in(frame: &B) -> Result<Self, Error> {
         let octets = frame.as_ref();
         let Some(head) = octets.first_chunk::<{ Header::LEN }>() else {

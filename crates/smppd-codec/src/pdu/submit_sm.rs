@@ -93,12 +93,12 @@ impl<B: Octets> BodyDecode<B> for SubmitSm<B> {
     fn decode(r: &mut Reader<'_, B>) -> Result<Self, Error> {
         // Runs of one-octet fields are read together (one bounds check each run).
         let service_type = r.cstr("service_type", 6)?;
-        let [source_addr_ton, source_addr_npi] = r.u8s(["source_addr_ton", "source_addr_npi"])?;
+        let [source_addr_ton, source_addr_npi] = r.u8s(&["source_addr_ton", "source_addr_npi"])?;
         let source_addr = r.cstr("source_addr", 21)?;
-        let [dest_addr_ton, dest_addr_npi] = r.u8s(["dest_addr_ton", "dest_addr_npi"])?;
+        let [dest_addr_ton, dest_addr_npi] = r.u8s(&["dest_addr_ton", "dest_addr_npi"])?;
         let destination_addr = r.cstr("destination_addr", 21)?;
         let [esm_class, protocol_id, priority_flag] =
-            r.u8s(["esm_class", "protocol_id", "priority_flag"])?;
+            r.u8s(&["esm_class", "protocol_id", "priority_flag"])?;
         let schedule_delivery_time = r.cstr("schedule_delivery_time", 17)?;
         let validity_period = r.cstr("validity_period", 17)?;
         let [
@@ -106,7 +106,7 @@ impl<B: Octets> BodyDecode<B> for SubmitSm<B> {
             replace_if_present_flag,
             data_coding,
             sm_default_msg_id,
-        ] = r.u8s([
+        ] = r.u8s(&[
             "registered_delivery",
             "replace_if_present_flag",
             "data_coding",
@@ -151,7 +151,9 @@ fn put_some(dst: &mut BytesMut, octets: &[u8]) {
 }
 
 impl<B: AsRef<[u8]>> BodyEncode for SubmitSm<B> {
-    #[inline]
+    // `always`: out of line, the `Sizer` was kept in memory and each field's check went
+    // through a store and a reload of the running length.
+    #[inline(always)]
     fn size(&self, s: &mut Sizer) -> Result<(), Error> {
         // §5.3.2.32: message_payload replaces short_message; both at once is an error.
         if !self.short_message.is_empty() && self.tlvs.has_payload() {
@@ -171,7 +173,8 @@ impl<B: AsRef<[u8]>> BodyEncode for SubmitSm<B> {
         Ok(())
     }
 
-    #[inline]
+    // `always`: out of line, it re-read every field of the PDU through its pointer.
+    #[inline(always)]
     fn write(&self, dst: &mut BytesMut) {
         // Each C-string's NUL goes out with the one-octet fields after it, in one append: each
         // append checks the capacity and moves the length (`size` has reserved the space).
