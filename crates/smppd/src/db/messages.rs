@@ -1010,8 +1010,11 @@ impl SegmentOutcome {
                 .map_err(sql("updating a message state"))?;
                 // A receipt may have come before the submit_sm_resp, quoting the id in
                 // another base.
+                // The key as given first, then its other forms (the first of which is the
+                // same key again).
                 let mut early: Option<(i64, String, Option<String>)> = None;
-                for key in std::iter::once(&smsc_key).chain(&early_keys) {
+                let others = early_keys.iter().filter(|key| **key != smsc_key);
+                for key in std::iter::once(&smsc_key).chain(others) {
                     early = row(
                         conn,
                         "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2

@@ -369,6 +369,34 @@ async fn an_early_receipt_in_the_other_base_is_matched() {
 }
 
 #[tokio::test]
+async fn an_early_receipt_quoting_the_id_as_given_wins_over_one_in_the_other_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    let format = crate::config::MessageIdFormat::Auto;
+    // Two receipts wait: the first quotes 6699 (1A2B in decimal), the second 1A2B itself.
+    for (quoted, state) in [("6699", "undeliverable"), ("1A2B", "delivered")] {
+        let mut early = receipt("", state, DlrPart::All);
+        early.candidates = crate::dlr::receipt_candidates(quoted, format);
+        assert_eq!(
+            record_receipt(&store, early).await.unwrap(),
+            ReceiptOutcome::Unmatched
+        );
+    }
+    let outcome = SegmentOutcome::Accepted {
+        id,
+        part: 0,
+        link: "carrier".into(),
+        smsc_id: "1A2B".into(),
+        smsc_key: crate::dlr::lookup_key("1A2B"),
+        early_keys: crate::dlr::response_candidates("1A2B", format),
+        dlr_part: DlrPart::All,
+    };
+    store.record_outcomes(vec![outcome]).await.unwrap();
+    assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
+}
+
+#[tokio::test]
 async fn a_failing_request_undoes_only_its_own_writes_in_a_shared_commit() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
