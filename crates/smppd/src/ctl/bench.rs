@@ -273,7 +273,7 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         Some(addr) => Some(SmscPace::watch(addr.clone(), started).await?),
         None => None,
     };
-    let mut submits = Pipeline::new(request, args.count, "id");
+    let mut submits = Pipeline::new(request, args.count, Field::Id);
     submits.rate = args.rate;
     let mut tasks = Vec::new();
     for i in 0..connections {
@@ -372,7 +372,7 @@ async fn bench(socket: &Path, args: &BenchArgs) -> Result<Report, CtlError> {
         .collect();
     while !unknown.is_empty() {
         let ids = Arc::new(unknown);
-        let lookups = Pipeline::status(ids.clone(), "state");
+        let lookups = Pipeline::status(ids.clone(), Field::State);
         let stream = connect(socket).await?;
         for answer in lookups.drive(stream, 256, started).await? {
             if let Ok(state) = answer.result {
@@ -613,13 +613,13 @@ struct Pipeline {
     count: u64,
     next: Arc<AtomicU64>,
     /// The answer's field to keep.
-    field: &'static str,
+    field: Field,
     /// Requests per second to offer, `None` for as fast as the window allows.
     rate: Option<f64>,
 }
 
 impl Pipeline {
-    fn new(request: Value, count: u64, field: &'static str) -> Self {
+    fn new(request: Value, count: u64, field: Field) -> Self {
         let mut prefix = request.to_string();
         prefix.pop();
         prefix.push_str(",\"ref\":");
@@ -633,7 +633,7 @@ impl Pipeline {
         }
     }
 
-    fn status(ids: Arc<Vec<String>>, field: &'static str) -> Self {
+    fn status(ids: Arc<Vec<String>>, field: Field) -> Self {
         Pipeline {
             ids: Some(ids.clone()),
             ..Self::new(json!({"op": "status"}), ids.len() as u64, field)
@@ -726,22 +726,24 @@ impl Pipeline {
                 )));
             }
             let answered_at = started.elapsed().as_micros() as u64;
-            let text = String::from_utf8_lossy(&line);
-            let reply: Reply = serde_json::from_str(&text).map_err(|e| {
+            let text = || String::from_utf8_lossy(&line).trim_end().to_owned();
+            let reply: Reply = serde_json::from_slice(&line).map_err(|e| {
                 CtlError::Connect(format!(
-                    "smppd sent an answer bench cannot read ({e}): {text}"
+                    "smppd sent an answer bench cannot read ({e}): {}",
+                    text()
                 ))
             })?;
             let Some((index, sent_at)) = reply.reference else {
                 // Not ours to time (a line it could not read): fail loudly.
-                return Err(CtlError::Refused(format!(
-                    "smppd answered: {}",
-                    text.trim_end()
-                )));
+                return Err(CtlError::Refused(format!("smppd answered: {}", text())));
             };
             line.clear();
             let result = match (reply.ok, reply.error) {
-                (true, _) => Ok(reply.fields[self.field].as_str().unwrap_or("").to_owned()),
+                (true, _) => Ok(match self.field {
+                    Field::Id => reply.id,
+                    Field::State => reply.state,
+                }
+                .unwrap_or_default()),
                 (false, Some(error)) => Err(error.code),
                 (false, None) => Err("error".to_owned()),
             };
@@ -761,6 +763,15 @@ impl Pipeline {
     }
 }
 
+/// The field of an `ok` answer that bench keeps.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    /// A submit's `id`.
+    Id,
+    /// A status's `state`.
+    State,
+}
+
 /// An answer as bench reads it.
 #[derive(Debug, Deserialize)]
 struct Reply {
@@ -768,8 +779,10 @@ struct Reply {
     reference: Option<(u64, u64)>,
     ok: bool,
     error: Option<ReplyError>,
-    #[serde(flatten)]
-    fields: HashMap<String, Value>,
+    /// A submit's answer.
+    id: Option<String>,
+    /// A status answer.
+    state: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -954,7 +967,7 @@ smppd_submit_failed_total{link=\"a\"} 7
 
     #[test]
     fn request_lines_carry_index_and_time_in_their_ref() {
-        let pipeline = Pipeline::new(json!({"op": "submit", "to": "+4477"}), 3, "id");
+        let pipeline = Pipeline::new(json!({"op": "submit", "to": "+4477"}), 3, Field::Id);
         let line = pipeline.line(2, 1234);
         let value: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(
@@ -962,7 +975,7 @@ smppd_submit_failed_total{link=\"a\"} 7
             json!({"op": "submit", "to": "+4477", "ref": [2, 1234]})
         );
         assert!(line.ends_with("}\n"));
-        let status = Pipeline::status(Arc::new(vec!["a\"b".into()]), "state");
+        let status = Pipeline::status(Arc::new(vec!["a\"b".into()]), Field::State);
         let value: Value = serde_json::from_str(&status.line(0, 5)).unwrap();
         assert_eq!(value, json!({"op": "status", "ref": [0, 5], "id": "a\"b"}));
     }
