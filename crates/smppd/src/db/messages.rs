@@ -3,7 +3,6 @@
 use super::{Store, StoreError, sql};
 use crate::config::DlrPart;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::json;
 
 /// Runs a statement through the connection's prepared-statement cache: the same few
 /// statements run for every message, and preparing one costs more than running it.
@@ -238,11 +237,60 @@ pub struct StoredEvent {
     pub body: String,
 }
 
-fn insert_event(conn: &Connection, kind: &str, body: serde_json::Value) -> Result<(), StoreError> {
+/// A stored `dlr` event: the subscriber's line without its `event_id`.
+#[derive(serde::Serialize)]
+struct DlrBody<'a> {
+    event: &'static str,
+    id: String,
+    smsc_id: Option<&'a str>,
+    state: &'a str,
+    error: Option<&'a str>,
+    /// `null` for a time out of range, as [`rfc3339`] gives it.
+    at: serde_json::Value,
+}
+
+impl<'a> DlrBody<'a> {
+    fn new(
+        id: i64,
+        smsc_id: Option<&'a str>,
+        state: &'a str,
+        error: Option<&'a str>,
+        at: i64,
+    ) -> Self {
+        DlrBody {
+            event: "dlr",
+            id: id.to_string(),
+            smsc_id,
+            state,
+            error,
+            at: rfc3339(at),
+        }
+    }
+}
+
+/// A stored `mo` event: the subscriber's line without its `event_id`.
+#[derive(serde::Serialize)]
+struct MoBody<'a> {
+    event: &'static str,
+    from: &'a str,
+    to: &'a str,
+    text: &'a str,
+    link: &'a str,
+    at: serde_json::Value,
+    incomplete: bool,
+}
+
+fn insert_event(
+    conn: &Connection,
+    kind: &str,
+    body: &impl serde::Serialize,
+) -> Result<(), StoreError> {
+    // Serializing plain fields cannot fail.
+    let body = serde_json::to_string(body).unwrap_or_default();
     exec(
         conn,
         "INSERT INTO events (kind, body) VALUES (?1, ?2)",
-        params![kind, body.to_string()],
+        params![kind, body],
     )
     .map_err(sql("recording an event"))?;
     Ok(())
@@ -343,8 +391,7 @@ fn apply_receipt(
         insert_event(
             conn,
             "dlr",
-            json!({"event": "dlr", "id": id.to_string(), "smsc_id": smsc_id,
-                   "state": state, "error": r.error, "at": rfc3339(at)}),
+            &DlrBody::new(id, Some(smsc_id), &state, r.error.as_deref(), at),
         )?;
     }
     Ok(state)
@@ -595,8 +642,15 @@ impl Store {
             insert_event(
                 conn,
                 "mo",
-                json!({"event": "mo", "from": m.from, "to": m.to, "text": m.text,
-                       "link": m.link, "at": rfc3339(at), "incomplete": m.incomplete}),
+                &MoBody {
+                    event: "mo",
+                    from: &m.from,
+                    to: &m.to,
+                    text: &m.text,
+                    link: &m.link,
+                    at: rfc3339(at),
+                    incomplete: m.incomplete,
+                },
             )?;
             if let Some(out) = m.opt_out {
                 set_consent(conn, &m.from, out, "keyword", Some(inbound_id), at)?;
@@ -1074,8 +1128,7 @@ impl SegmentOutcome {
                     insert_event(
                         conn,
                         "dlr",
-                        json!({"event": "dlr", "id": id.to_string(), "smsc_id": null,
-                               "state": state, "error": error, "at": rfc3339(at)}),
+                        &DlrBody::new(id, None, state, Some(&error), at),
                     )?;
                 }
                 Ok(())
