@@ -6,6 +6,9 @@
 use super::Job;
 use std::collections::{BTreeMap, VecDeque};
 
+/// Jobs' room the ring buffer keeps when empty (a few hundred KiB).
+const KEEP_ROOM: usize = 1024;
+
 #[derive(Debug, Default)]
 pub(super) struct JobQueue {
     /// Jobs never taken, in increasing order.
@@ -49,7 +52,12 @@ impl JobQueue {
         if returned_first {
             self.returned.pop_first().map(|(_, job)| job)
         } else {
-            self.fresh.pop_front()
+            let job = self.fresh.pop_front();
+            // A ring buffer keeps the room a backlog took; once drained, give it back.
+            if self.fresh.is_empty() && self.fresh.capacity() > KEEP_ROOM {
+                self.fresh.shrink_to(KEEP_ROOM);
+            }
+            job
         }
     }
 
@@ -119,6 +127,17 @@ mod tests {
         assert_eq!(drain(&mut queue), [1, 3, 4, 5, 6]);
         assert_eq!(queue.len(), 0);
         assert!(queue.first().is_none());
+    }
+
+    #[test]
+    fn a_drained_backlog_gives_its_room_back() {
+        let mut queue = JobQueue::default();
+        for order in 0..10 * KEEP_ROOM as u64 {
+            queue.push_new(job(order));
+        }
+        assert!(queue.fresh.capacity() >= 10 * KEEP_ROOM);
+        assert_eq!(drain(&mut queue).len(), 10 * KEEP_ROOM);
+        assert!(queue.fresh.capacity() <= 2 * KEEP_ROOM);
     }
 
     #[test]
