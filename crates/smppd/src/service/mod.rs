@@ -365,11 +365,11 @@ impl Service {
 
     /// Records submission outcomes until `stop`, then those still queued. Whatever is waiting
     /// is recorded in one write (one shared commit); the window slots of accepted submissions
-    /// are freed only once their acceptance is on disk. Up to four such writes
-    /// are in flight, so that outcomes arriving while one waits for its commit join the
-    /// store's next one instead of waiting for it to finish. (A segment has one outcome per
-    /// send, so writes in flight together never touch the same one. The links keep the
-    /// sending side, so the channel itself never closes.)
+    /// are freed only once their acceptance is on disk. Up to four such writes are in flight,
+    /// so that outcomes arriving while one waits for its commit join the store's next one
+    /// instead of waiting for it to finish. (A segment has one final outcome, so writes in
+    /// flight together never touch the same one. The links keep the sending side, so the
+    /// channel itself never closes.)
     pub async fn run_outcomes(
         self: Arc<Self>,
         mut outcomes: mpsc::Receiver<Outcome>,
