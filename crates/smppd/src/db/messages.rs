@@ -211,8 +211,8 @@ pub struct MoPart {
     pub esm_class: u8,
     /// short_message (or message_payload), user data header included.
     pub payload: Vec<u8>,
-    /// sar_msg_ref_num, sar_total_segments, sar_segment_seqnum, when present.
-    pub sar: Option<(u16, u8, u8)>,
+    /// What its SAR TLVs said, when it had them.
+    pub sar: Option<smppd_text::ConcatInfo>,
 }
 
 /// A stored [`MoPart`].
@@ -285,8 +285,10 @@ fn insert_event(
     kind: &str,
     body: &impl serde::Serialize,
 ) -> Result<(), StoreError> {
-    // Serializing plain fields cannot fail.
-    let body = serde_json::to_string(body).unwrap_or_default();
+    let body = serde_json::to_string(body).map_err(|e| StoreError::Sql {
+        operation: "serializing an event",
+        message: e.to_string(),
+    })?;
     exec(
         conn,
         "INSERT INTO events (kind, body) VALUES (?1, ?2)",
@@ -668,10 +670,6 @@ impl Store {
     /// its row.
     pub async fn insert_mo_part(&self, p: MoPart) -> Result<i64, StoreError> {
         self.write(move |conn| {
-            let (sar_reference, sar_total, sar_seq) = match p.sar {
-                Some((r, t, s)) => (Some(r), Some(t), Some(s)),
-                None => (None, None, None),
-            };
             exec(
                 conn,
                 "INSERT INTO mo_parts (link, sender, recipient, data_coding, esm_class, payload,
@@ -684,9 +682,9 @@ impl Store {
                     p.data_coding,
                     p.esm_class,
                     p.payload,
-                    sar_reference,
-                    sar_total,
-                    sar_seq,
+                    p.sar.map(|c| c.reference),
+                    p.sar.map(|c| c.total),
+                    p.sar.map(|c| c.seq),
                     now_ms()
                 ],
             )
@@ -717,7 +715,13 @@ impl Store {
                             esm_class: r.get(5)?,
                             payload: r.get(6)?,
                             sar: match sar {
-                                (Some(r), Some(t), Some(s)) => Some((r, t, s)),
+                                (Some(reference), Some(total), Some(seq)) => {
+                                    Some(smppd_text::ConcatInfo {
+                                        reference,
+                                        total,
+                                        seq,
+                                    })
+                                }
                                 _ => None,
                             },
                         },
@@ -1062,10 +1066,8 @@ impl SegmentOutcome {
                     params![id, at],
                 )
                 .map_err(sql("updating a message state"))?;
-                // A receipt may have come before the submit_sm_resp, quoting the id in
-                // another base.
-                // The key as given first, then its other forms (the first of which is the
-                // same key again).
+                // A receipt may have come before the submit_sm_resp, quoting the id as given
+                // or in another base; `early_keys` repeats the key as given first.
                 let mut early: Option<(i64, String, Option<String>)> = None;
                 let others = early_keys.iter().filter(|key| **key != smsc_key);
                 for key in std::iter::once(&smsc_key).chain(others) {

@@ -285,7 +285,12 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .take();
         if let Some(thread) = checkpointer {
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+            let joined = tokio::task::spawn_blocking(move || thread.join()).await;
+            if !matches!(joined, Ok(Ok(()))) {
+                tracing::error!(
+                    "store: the checkpointer thread panicked; the next start replays the WAL"
+                );
+            }
         }
     }
 
@@ -489,6 +494,27 @@ impl Lanes {
     }
 }
 
+/// The writer's share of a checkpoint, between two batches: no frame is appended meanwhile,
+/// so it can copy all of them and the next transaction starts the WAL over. Busy (a reader on
+/// an old snapshot, the checkpointer) is fine: the checkpointer asks again.
+fn finish_checkpoint(conn: &Connection, restarts: &AtomicU64) {
+    match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    }) {
+        Ok((0, frames, copied)) if frames == copied => {
+            restarts.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok((busy, frames, copied)) => {
+            tracing::debug!(busy, frames, copied, "store: WAL catch-up incomplete");
+        }
+        Err(e) => tracing::warn!(error = %e, "store: WAL catch-up failed"),
+    }
+}
+
 /// What the writer shares with the checkpointer.
 struct Wal<'a> {
     /// Raised by the checkpointer: the writer should finish a checkpoint.
@@ -557,22 +583,7 @@ fn writer_loop(
             job.finish(committed.clone());
         }
         if wal.catch_up.swap(false, Ordering::AcqRel) {
-            // Busy (a reader on an old snapshot, the checkpointer) is fine: asked again later.
-            match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            }) {
-                Ok((0, frames, copied)) if frames == copied => {
-                    wal.restarts.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok((busy, frames, copied)) => {
-                    tracing::debug!(busy, frames, copied, "store: WAL catch-up incomplete");
-                }
-                Err(e) => tracing::warn!(error = %e, "store: WAL catch-up failed"),
-            }
+            finish_checkpoint(&conn, wal.restarts);
         }
     }
 }

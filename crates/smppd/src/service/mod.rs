@@ -536,18 +536,12 @@ impl Service {
         let (now, now_ms) = (Instant::now(), crate::db::now_ms());
         for stored in parts {
             let p = stored.part;
-            let gsm7_packed = self.link(&p.link).is_some_and(|l| l.config.gsm7_packed);
-            let sar = p.sar.map(|(reference, total, seq)| ConcatInfo {
-                reference,
-                total,
-                seq,
-            });
-            let part = match InboundPart::parse(
+            let part = match self.parse_part(
+                &p.link,
                 p.data_coding,
                 p.esm_class,
                 p.payload.into(),
-                sar,
-                &DecodeOptions { gsm7_packed },
+                p.sar,
             ) {
                 Ok(part) => part,
                 Err(e) => {
@@ -617,16 +611,10 @@ impl Service {
                 )
             }
         };
-        let gsm7_packed = self.link(link).is_some_and(|l| l.config.gsm7_packed);
         let sar = ConcatInfo::from_sar_tlvs(tlvs.iter().map(|(t, v)| (t.0, v)));
-        let part = InboundPart::parse(
-            data_coding.0,
-            esm_class.0,
-            payload.clone(),
-            sar,
-            &DecodeOptions { gsm7_packed },
-        )
-        .map_err(|e| ServiceError::new(ErrorCode::InvalidField, e.to_string()))?;
+        let part = self
+            .parse_part(link, data_coding.0, esm_class.0, payload.clone(), sar)
+            .map_err(|e| ServiceError::new(ErrorCode::InvalidField, e.to_string()))?;
         let from = address::normalize(source_ton, &source.to_string());
         let to = dest.to_string();
         // A part that waits for others is stored before it is acknowledged.
@@ -638,7 +626,7 @@ impl Service {
                 data_coding: data_coding.0,
                 esm_class: esm_class.0,
                 payload: payload.to_vec(),
-                sar: sar.map(|c| (c.reference, c.total, c.seq)),
+                sar,
             };
             Some(self.store.insert_mo_part(stored).await?)
         } else {
@@ -651,6 +639,25 @@ impl Service {
             self.store_mo(r).await?;
         }
         Ok(())
+    }
+
+    /// An inbound part as `link` encodes it.
+    fn parse_part(
+        &self,
+        link: &str,
+        data_coding: u8,
+        esm_class: u8,
+        payload: bytes::Bytes,
+        sar: Option<ConcatInfo>,
+    ) -> Result<InboundPart, smppd_text::TextError> {
+        let gsm7_packed = self.link(link).is_some_and(|l| l.config.gsm7_packed);
+        InboundPart::parse(
+            data_coding,
+            esm_class,
+            payload,
+            sar,
+            &DecodeOptions { gsm7_packed },
+        )
     }
 
     async fn store_mo(&self, released: inbox::Released) -> Result<(), ServiceError> {
