@@ -123,6 +123,13 @@ impl Reassembler {
         }
     }
 
+    /// Whether [`push`](Self::push) holds `part` to wait for others: one of several, with a
+    /// sequence number within their count. Any other part comes straight back out.
+    pub fn holds(part: &InboundPart) -> bool {
+        part.concat
+            .is_some_and(|c| c.total > 1 && (1..=c.total).contains(&c.seq))
+    }
+
     /// Adds a part received at `now`; returns the messages it completes, or that had to leave to
     /// make room for it. A part that is not concatenated comes straight back out.
     pub fn push(
@@ -142,7 +149,7 @@ impl Reassembler {
                 Outcome::Complete,
             )];
         };
-        if concat.seq == 0 || concat.seq > concat.total {
+        if !Self::holds(&part) {
             let outcome = Outcome::BadSequence;
             return vec![single(
                 sender,

@@ -40,11 +40,9 @@ impl Inbox {
         }
     }
 
-    /// Whether `part` is one of several, with a valid sequence number: only such parts wait
-    /// in the reassembler, so only they are stored as parts.
+    /// Whether `part` waits in the reassembler, and so is stored as a part.
     pub fn waits(part: &InboundPart) -> bool {
-        part.concat
-            .is_some_and(|c| c.total > 1 && c.seq >= 1 && c.seq <= c.total)
+        Reassembler::holds(part)
     }
 
     /// Adds `part` from `link` (stored as `row` if it [`waits`](Self::waits)) received at
