@@ -97,25 +97,22 @@ impl LinkMetrics {
 
 /// Serves `/metrics` for Prometheus on `addr`. Must be called inside a tokio runtime.
 pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
-    metrics_exporter_prometheus::PrometheusBuilder::new()
-        .with_http_listener(addr)
-        .set_buckets_for_metric(
-            metrics_exporter_prometheus::Matcher::Full(SUBMIT_LATENCY.to_owned()),
-            &SUBMIT_LATENCY_BUCKETS,
-        )
-        .and_then(|b| {
-            b.set_buckets_for_metric(
-                metrics_exporter_prometheus::Matcher::Full(STORE_BATCH.to_owned()),
-                &STORE_BATCH_BUCKETS,
+    let mut builder =
+        metrics_exporter_prometheus::PrometheusBuilder::new().with_http_listener(addr);
+    let histograms: [(&str, &[f64]); 3] = [
+        (SUBMIT_LATENCY, &SUBMIT_LATENCY_BUCKETS),
+        (STORE_BATCH, &STORE_BATCH_BUCKETS),
+        (STORE_COMMIT, &STORE_COMMIT_BUCKETS),
+    ];
+    for (name, buckets) in histograms {
+        builder = builder
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full(name.to_owned()),
+                buckets,
             )
-        })
-        .and_then(|b| {
-            b.set_buckets_for_metric(
-                metrics_exporter_prometheus::Matcher::Full(STORE_COMMIT.to_owned()),
-                &STORE_COMMIT_BUCKETS,
-            )
-        })
-        .map_err(|e| format!("metrics exporter: {e}"))?
+            .map_err(|e| format!("metrics exporter: {e}"))?;
+    }
+    builder
         .install()
         .map_err(|e| format!("metrics exporter on {addr}: {e}"))
 }

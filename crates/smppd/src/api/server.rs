@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
+use futures_util::FutureExt;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::unix::OwnedWriteHalf;
@@ -519,11 +520,11 @@ impl<H: Handler> Context<H> {
     /// `unavailable` rather than never.
     async fn answer(self, reference: Value, request: Request) {
         let handler = self.handler.clone();
-        // Pinned inside this future: one allocation per request (the task), not two.
-        let reply = {
-            let inner = std::pin::pin!(run(&*handler, &reference, request, self.peer));
-            CatchUnwind(inner).await
-        };
+        // Caught in place (a task per request gave the same isolation at the cost of a spawn
+        // and a cross-task wake-up per request).
+        let reply = std::panic::AssertUnwindSafe(run(&*handler, &reference, request, self.peer))
+            .catch_unwind()
+            .await;
         let line = match reply {
             Ok(Reply::Line(line)) => line,
             Ok(Reply::Subscribed { kinds, events }) => {
@@ -554,26 +555,6 @@ impl<H: Handler> Context<H> {
             }
         };
         let _ = self.lines.send(line).await;
-    }
-}
-
-/// Polls a future, turning a panic while polling into an error. (A task per request gave the
-/// same isolation at the cost of a spawn and a cross-task wake-up per request.)
-struct CatchUnwind<'a, F>(std::pin::Pin<&'a mut F>);
-
-impl<F: std::future::Future> std::future::Future for CatchUnwind<'_, F> {
-    type Output = std::thread::Result<F::Output>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        let inner = self.0.as_mut();
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-            Ok(std::task::Poll::Ready(value)) => std::task::Poll::Ready(Ok(value)),
-            Err(panic) => std::task::Poll::Ready(Err(panic)),
-        }
     }
 }
 

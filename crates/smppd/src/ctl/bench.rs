@@ -467,7 +467,8 @@ impl SmscPace {
             tokio::time::sleep(Self::EVERY).await;
         };
         self.stop.notify_one();
-        let _ = self.task.await;
+        // A sampler that panicked leaves samples that cannot be trusted.
+        self.task.await.ok()?;
         reached.map(|at| count as f64 / (at.max(1) as f64 / 1e6))
     }
 }
