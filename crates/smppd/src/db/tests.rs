@@ -342,6 +342,19 @@ async fn retention_blanks_old_text_but_keeps_the_message() {
     assert!(matches!(event, crate::api::protocol::Event::Mo(_)));
 }
 
+/// Message `id`'s one segment accepted by the SMSC with id 1A2B (hex).
+fn accepted_as_1a2b(id: i64, format: crate::config::MessageIdFormat) -> SegmentOutcome {
+    SegmentOutcome::Accepted {
+        id,
+        part: 0,
+        link: "carrier".into(),
+        smsc_id: "1A2B".into(),
+        smsc_key: crate::dlr::lookup_key("1A2B"),
+        early_keys: crate::dlr::response_candidates("1A2B", format),
+        dlr_part: DlrPart::All,
+    }
+}
+
 #[tokio::test]
 async fn an_early_receipt_in_the_other_base_is_matched() {
     let dir = tempfile::tempdir().unwrap();
@@ -355,16 +368,10 @@ async fn an_early_receipt_in_the_other_base_is_matched() {
         record_receipt(&store, early).await.unwrap(),
         ReceiptOutcome::Unmatched
     );
-    let outcome = SegmentOutcome::Accepted {
-        id,
-        part: 0,
-        link: "carrier".into(),
-        smsc_id: "1A2B".into(),
-        smsc_key: crate::dlr::lookup_key("1A2B"),
-        early_keys: crate::dlr::response_candidates("1A2B", format),
-        dlr_part: DlrPart::All,
-    };
-    store.record_outcomes(vec![outcome]).await.unwrap();
+    store
+        .record_outcomes(vec![accepted_as_1a2b(id, format)])
+        .await
+        .unwrap();
     assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
 }
 
@@ -383,16 +390,10 @@ async fn an_early_receipt_quoting_the_id_as_given_wins_over_one_in_the_other_bas
             ReceiptOutcome::Unmatched
         );
     }
-    let outcome = SegmentOutcome::Accepted {
-        id,
-        part: 0,
-        link: "carrier".into(),
-        smsc_id: "1A2B".into(),
-        smsc_key: crate::dlr::lookup_key("1A2B"),
-        early_keys: crate::dlr::response_candidates("1A2B", format),
-        dlr_part: DlrPart::All,
-    };
-    store.record_outcomes(vec![outcome]).await.unwrap();
+    store
+        .record_outcomes(vec![accepted_as_1a2b(id, format)])
+        .await
+        .unwrap();
     assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
 }
 
