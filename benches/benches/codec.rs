@@ -265,17 +265,21 @@ fn smppd_borrowed_decode(
     handle: impl FnOnce(Pdu<&[u8]>),
 ) {
     buf.extend_from_slice(wire);
-    let len = framer.peek(buf).unwrap().unwrap();
-    handle(Pdu::decode_borrowed(&buf[..len]).unwrap());
+    let len = smppd_borrowed_decode_slice(framer, buf, handle);
     buf.advance(len);
 }
 
 /// The borrowed decode straight from the PDU's octets where they lie, with the same header
 /// checks as the read-buffer path (`Framer::peek`: command_length against the cap and the
-/// octets at hand, then `Pdu::decode_borrowed`'s own checks).
-fn smppd_borrowed_decode_slice(framer: &Framer, wire: &[u8], handle: impl FnOnce(Pdu<&[u8]>)) {
+/// octets at hand, then `Pdu::decode_borrowed`'s own checks); also returns the length.
+fn smppd_borrowed_decode_slice(
+    framer: &Framer,
+    wire: &[u8],
+    handle: impl FnOnce(Pdu<&[u8]>),
+) -> usize {
     let len = framer.peek(wire).unwrap().unwrap();
     handle(Pdu::decode_borrowed(&wire[..len]).unwrap());
+    len
 }
 
 /// Where smppd's decode of `wire` keeps a non-empty field as a slice of the frame (at most four
@@ -759,7 +763,7 @@ fn decode(c: &mut Criterion) {
             allocations_per_op(|| {
                 smppd_borrowed_decode_slice(&framer, wire, |pdu| {
                     black_box(pdu);
-                })
+                });
             }),
         );
         report(

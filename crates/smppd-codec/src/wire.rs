@@ -383,13 +383,9 @@ impl Sizer {
         Sizer { pdu, len: 0 }
     }
 
-    pub(crate) fn error(&self, field: &'static str, problem: Problem) -> Error {
-        self.cold_error(field, problem)
-    }
-
     #[cold]
     #[inline(never)]
-    fn cold_error(&self, field: &'static str, problem: Problem) -> Error {
+    pub(crate) fn error(&self, field: &'static str, problem: Problem) -> Error {
         Error::Encode {
             pdu: self.pdu,
             field,
@@ -436,7 +432,7 @@ impl Sizer {
     #[inline]
     pub(crate) fn short_message(&mut self, value: &[u8]) -> Result<&mut Self, Error> {
         if value.len() > 254 {
-            return Err(self.cold_error(
+            return Err(self.error(
                 "short_message",
                 Problem::TooLong {
                     length: value.len(),

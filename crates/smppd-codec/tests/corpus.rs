@@ -135,11 +135,10 @@ fn check_octets(wire: &[u8], expected: &Value) -> Result<CommandId, Vec<String>>
         other => problems.push(format!("peek gives {other:?}")),
     }
     match Pdu::decode_borrowed(wire) {
-        Ok(borrowed) if borrowed.clone().into_owned() == pdu => {
-            if borrowed.to_bytes().ok().as_deref() != Some(wire) {
-                problems.push("the borrowed PDU re-encodes differently".into());
-            }
-        }
+        Ok(borrowed) if borrowed.clone().into_owned() == pdu => match borrowed.to_bytes() {
+            Ok(again) if again[..] == wire[..] => {}
+            other => problems.push(format!("the borrowed PDU re-encodes as {other:?}")),
+        },
         other => problems.push(format!("decodes borrowed as {other:?}")),
     }
     match pdu.to_bytes() {

@@ -440,9 +440,10 @@ fn check_stream(stream: &[u8]) -> Result<(), TestCaseError> {
 fn check_frame(frame: Bytes) -> Result<(), TestCaseError> {
     let header = Header::from_bytes(frame[..Header::LEN].try_into().unwrap());
     // The borrowed decoder agrees with the owned one, value for value and error for error.
+    let owned = Pdu::decode(frame.clone());
     let borrowed = Pdu::decode_borrowed(&frame).map(Pdu::into_owned);
-    prop_assert_eq!(&borrowed, &Pdu::decode(frame.clone()));
-    match Pdu::decode(frame.clone()) {
+    prop_assert_eq!(&borrowed, &owned);
+    match owned {
         Ok(pdu) => {
             let again = pdu.to_bytes();
             prop_assert_eq!(again, Ok(frame), "{:?}", pdu);
