@@ -12,12 +12,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
-use futures_util::FutureExt;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -388,25 +389,26 @@ impl<H: Handler> Connection<H> {
         // Cancelled when the client can no longer be written to: everything for it stops.
         let gone = CancellationToken::new();
         let writer = tokio::spawn(write_lines(write, queue, gone.clone()));
-        let requests = TaskTracker::new();
         let subscriptions = TaskTracker::new();
-        let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let context = Context {
+            handler: self.handler.clone(),
+            lines: lines.clone(),
+            peer,
+            subscriptions: subscriptions.clone(),
+            shutdown: self.shutdown.clone(),
+            gone: gone.clone(),
+        };
+        // The connection's requests run in its own task, polled beside the reading: a spawn
+        // per request cost more than most requests' own work.
+        let mut requests = FuturesUnordered::new();
         let mut reader = LineReader::new(read, self.max_line);
         loop {
-            let permit = tokio::select! {
-                biased;
-                _ = self.shutdown.cancelled() => break,
-                _ = gone.cancelled() => break,
-                permit = in_flight.clone().acquire_owned() => match permit {
-                    Ok(permit) => permit,
-                    Err(_) => break,
-                },
-            };
             let frame = tokio::select! {
                 biased;
                 _ = self.shutdown.cancelled() => break,
                 _ = gone.cancelled() => break,
-                frame = reader.next() => frame,
+                Some(()) = requests.next(), if !requests.is_empty() => continue,
+                frame = reader.next(), if requests.len() < MAX_IN_FLIGHT => frame,
             };
             let line = match frame {
                 Ok(Some(Frame::Line(line))) => line,
@@ -454,24 +456,14 @@ impl<H: Handler> Connection<H> {
                 }
                 continue;
             }
-            let context = Context {
-                handler: self.handler.clone(),
-                lines: lines.clone(),
-                peer,
-                subscriptions: subscriptions.clone(),
-                shutdown: self.shutdown.clone(),
-                gone: gone.clone(),
-            };
-            requests.spawn(async move {
-                context.answer(reference, request).await;
-                drop(permit);
-            });
+            requests.push(context.answer(reference, request));
         }
         // No more reading. The requests already read are answered; subscriptions go on until
         // the client goes (a client may half-close after subscribing) or the daemon stops.
         drop(reader);
-        requests.close();
-        requests.wait().await;
+        while requests.next().await.is_some() {}
+        drop(requests);
+        drop(context);
         subscriptions.close();
         subscriptions.wait().await;
         drop(lines);
@@ -505,7 +497,7 @@ async fn refuse(mut stream: UnixStream, error: &ApiError) {
     let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
 }
 
-/// What one request's task needs.
+/// What a connection's requests share.
 struct Context<H> {
     handler: Arc<H>,
     lines: mpsc::Sender<Vec<u8>>,
@@ -518,13 +510,13 @@ struct Context<H> {
 impl<H: Handler> Context<H> {
     /// Runs `request` and sends its answer. A panic in the handler is caught and answered
     /// `unavailable` rather than never.
-    async fn answer(self, reference: Value, request: Request) {
-        let handler = self.handler.clone();
+    async fn answer(&self, reference: Value, request: Request) {
         // Caught in place (a task per request gave the same isolation at the cost of a spawn
         // and a cross-task wake-up per request).
-        let reply = std::panic::AssertUnwindSafe(run(&*handler, &reference, request, self.peer))
-            .catch_unwind()
-            .await;
+        let reply =
+            std::panic::AssertUnwindSafe(run(&*self.handler, &reference, request, self.peer))
+                .catch_unwind()
+                .await;
         let line = match reply {
             Ok(Reply::Line(line)) => line,
             Ok(Reply::Subscribed { kinds, events }) => {

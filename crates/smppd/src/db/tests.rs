@@ -653,3 +653,27 @@ async fn receipts_recorded_together_are_matched_each_on_its_own() {
         "undeliverable"
     );
 }
+
+#[test]
+fn the_bundled_sqlite_is_built_with_the_workspace_options() {
+    // .cargo/config.toml sets them; a build that missed them would still work, only slower.
+    let conn = Connection::open_in_memory().unwrap();
+    let options: Vec<String> = conn
+        .prepare("PRAGMA compile_options")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for wanted in [
+        "THREADSAFE=2",
+        "DEFAULT_MEMSTATUS=0",
+        "OMIT_SHARED_CACHE",
+        "USE_ALLOCA",
+    ] {
+        assert!(
+            options.iter().any(|o| o == wanted),
+            "{wanted} missing from {options:?}"
+        );
+    }
+}
