@@ -561,7 +561,8 @@ impl Store {
             early_keys: Vec::new(),
             dlr_part,
         };
-        self.write(move |conn| record.apply(conn)).await
+        self.write(move |conn| record.apply(conn, &mut AcceptStatements::prepare(conn)?))
+            .await
     }
 
     /// A segment will not be sent: refused permanently (`rejected`) or given up (`failed`).
@@ -578,7 +579,8 @@ impl Store {
             error,
             rejected,
         };
-        self.write(move |conn| record.apply(conn)).await
+        self.write(move |conn| record.apply(conn, &mut AcceptStatements::prepare(conn)?))
+            .await
     }
 
     /// Records many segment outcomes in one write (each in its own savepoint, so that one
@@ -589,8 +591,9 @@ impl Store {
     ) -> Result<usize, StoreError> {
         self.write(move |conn| {
             let mut failed = 0;
+            let mut accept = AcceptStatements::prepare(conn)?;
             for outcome in &outcomes {
-                if let Err(e) = super::in_savepoint(conn, |conn| outcome.apply(conn)) {
+                if let Err(e) = super::in_savepoint(conn, |conn| outcome.apply(conn, &mut accept)) {
                     tracing::error!(error = %e, ?outcome, "recording a segment outcome failed");
                     failed += 1;
                 }
@@ -1034,9 +1037,45 @@ pub enum SegmentOutcome {
     },
 }
 
+/// The statements every accepted segment runs, prepared once for a batch of outcomes.
+struct AcceptStatements<'c> {
+    segment: rusqlite::CachedStatement<'c>,
+    message: rusqlite::CachedStatement<'c>,
+    early: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> AcceptStatements<'c> {
+    fn prepare(conn: &'c Connection) -> Result<Self, StoreError> {
+        let prepare = |sql_text| {
+            conn.prepare_cached(sql_text)
+                .map_err(sql("preparing to record outcomes"))
+        };
+        Ok(AcceptStatements {
+            segment: prepare(
+                "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
+                 WHERE message_id = ?1 AND part = ?2 AND state = 'queued'",
+            )?,
+            // Most messages are one segment: no need to look for others still queued.
+            message: prepare(
+                "UPDATE messages SET state = 'submitted', updated_at = ?2 WHERE id = ?1 AND state = 'queued'
+                 AND (segments = 1
+                      OR NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued'))",
+            )?,
+            early: prepare(
+                "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
+                 AND message_id IS NULL ORDER BY id LIMIT 1",
+            )?,
+        })
+    }
+}
+
 impl SegmentOutcome {
-    fn apply(&self, conn: &Connection) -> Result<(), StoreError> {
-        match self.clone() {
+    fn apply(
+        &self,
+        conn: &Connection,
+        accept: &mut AcceptStatements<'_>,
+    ) -> Result<(), StoreError> {
+        match self {
             SegmentOutcome::Accepted {
                 id,
                 part,
@@ -1046,40 +1085,31 @@ impl SegmentOutcome {
                 early_keys,
                 dlr_part,
             } => {
+                let (id, part) = (*id, *part);
                 let at = now_ms();
-                let changed = exec(
-                    conn,
-                    "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
-                     WHERE message_id = ?1 AND part = ?2 AND state = 'queued'",
-                    params![id, part, smsc_id, smsc_key, at],
-                )
-                .map_err(sql("recording an accepted segment"))?;
+                let changed = accept
+                    .segment
+                    .execute(params![id, part, smsc_id, smsc_key, at])
+                    .map_err(sql("recording an accepted segment"))?;
                 if changed == 0 {
                     return Ok(());
                 }
-                // Most messages are one segment: no need to look for others still queued.
-                exec(
-                    conn,
-                    "UPDATE messages SET state = 'submitted', updated_at = ?2 WHERE id = ?1 AND state = 'queued'
-                     AND (segments = 1
-                          OR NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued'))",
-                    params![id, at],
-                )
-                .map_err(sql("updating a message state"))?;
+                accept
+                    .message
+                    .execute(params![id, at])
+                    .map_err(sql("updating a message state"))?;
                 // A receipt may have come before the submit_sm_resp, quoting the id as given
                 // or in another base; `early_keys` repeats the key as given first.
                 let mut early: Option<(i64, String, Option<String>)> = None;
-                let others = early_keys.iter().filter(|key| **key != smsc_key);
-                for key in std::iter::once(&smsc_key).chain(others) {
-                    early = row(
-                        conn,
-                        "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
-                             AND message_id IS NULL ORDER BY id LIMIT 1",
-                        params![link, key],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
-                    .optional()
-                    .map_err(sql("looking for an early receipt"))?;
+                let others = early_keys.iter().filter(|key| *key != smsc_key);
+                for key in std::iter::once(smsc_key).chain(others) {
+                    early = accept
+                        .early
+                        .query_row(params![link, key], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })
+                        .optional()
+                        .map_err(sql("looking for an early receipt"))?;
                     if early.is_some() {
                         break;
                     }
@@ -1093,14 +1123,14 @@ impl SegmentOutcome {
                     .map_err(sql("matching an early receipt"))?;
                     let is_final = !matches!(state.as_str(), "accepted" | "enroute");
                     let receipt = NewReceipt {
-                        link,
-                        candidates: vec![smsc_key],
+                        link: link.clone(),
+                        candidates: vec![smsc_key.clone()],
                         state,
                         is_final,
                         error,
-                        dlr_part,
+                        dlr_part: *dlr_part,
                     };
-                    apply_receipt(conn, id, i64::from(part), &receipt, &smsc_id, None, at)?;
+                    apply_receipt(conn, id, i64::from(part), &receipt, smsc_id, None, at)?;
                 }
                 Ok(())
             }
@@ -1110,8 +1140,9 @@ impl SegmentOutcome {
                 error,
                 rejected,
             } => {
+                let (id, part) = (*id, *part);
                 let at = now_ms();
-                let state = if rejected { "rejected" } else { "failed" };
+                let state = if *rejected { "rejected" } else { "failed" };
                 let changed = exec(
                     conn,
                     "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5

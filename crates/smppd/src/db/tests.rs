@@ -676,4 +676,8 @@ fn the_bundled_sqlite_is_built_with_the_workspace_options() {
             "{wanted} missing from {options:?}"
         );
     }
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
 }
