@@ -1161,7 +1161,7 @@ impl SegmentOutcome {
                     insert_event(
                         conn,
                         "dlr",
-                        &DlrBody::new(id, None, state, Some(&error), at),
+                        &DlrBody::new(id, None, state, Some(error), at),
                     )?;
                 }
                 Ok(())
