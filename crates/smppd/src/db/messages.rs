@@ -1158,11 +1158,7 @@ impl SegmentOutcome {
                 )
                 .map_err(sql("failing a message"))?;
                 if changed > 0 && updated > 0 {
-                    insert_event(
-                        conn,
-                        "dlr",
-                        &DlrBody::new(id, None, state, Some(error), at),
-                    )?;
+                    insert_event(conn, "dlr", &DlrBody::new(id, None, state, Some(error), at))?;
                 }
                 Ok(())
             }
