@@ -285,16 +285,27 @@ fn insert_event(
     kind: &str,
     body: &impl serde::Serialize,
 ) -> Result<(), StoreError> {
+    let mut insert = conn
+        .prepare_cached(INSERT_EVENT)
+        .map_err(sql("recording an event"))?;
+    insert_event_with(&mut insert, kind, body)
+}
+
+const INSERT_EVENT: &str = "INSERT INTO events (kind, body) VALUES (?1, ?2)";
+
+/// [`insert_event`] through a statement prepared from [`INSERT_EVENT`].
+fn insert_event_with(
+    insert: &mut rusqlite::Statement<'_>,
+    kind: &str,
+    body: &impl serde::Serialize,
+) -> Result<(), StoreError> {
     let body = serde_json::to_string(body).map_err(|e| StoreError::Sql {
         operation: "serializing an event",
         message: e.to_string(),
     })?;
-    exec(
-        conn,
-        "INSERT INTO events (kind, body) VALUES (?1, ?2)",
-        params![kind, body],
-    )
-    .map_err(sql("recording an event"))?;
+    insert
+        .execute(params![kind, body])
+        .map_err(sql("recording an event"))?;
     Ok(())
 }
 
@@ -335,10 +346,50 @@ struct Target {
     segments: i64,
 }
 
+/// The statements every receipt runs, prepared once for a batch of receipts.
+struct ReceiptStatements<'c> {
+    lookup: rusqlite::CachedStatement<'c>,
+    insert: rusqlite::CachedStatement<'c>,
+    segment: rusqlite::CachedStatement<'c>,
+    message: rusqlite::CachedStatement<'c>,
+    event: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> ReceiptStatements<'c> {
+    fn prepare(conn: &'c Connection) -> Result<Self, StoreError> {
+        let prepare = |sql_text| {
+            conn.prepare_cached(sql_text)
+                .map_err(sql("preparing to record receipts"))
+        };
+        Ok(ReceiptStatements {
+            lookup: prepare(
+                "SELECT s.message_id, s.part, s.smsc_id, m.state, m.segments
+                 FROM segments s JOIN messages m ON m.id = s.message_id
+                 WHERE s.link = ?1 AND s.smsc_key = ?2
+                 ORDER BY s.message_id DESC LIMIT 1",
+            )?,
+            insert: prepare(
+                "INSERT INTO receipts (link, smsc_key, state, error, at, message_id, part)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            segment: prepare(
+                "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
+                 WHERE message_id = ?1 AND part = ?2",
+            )?,
+            message: prepare(
+                "UPDATE messages SET state = ?2, error = coalesce(?3, error), updated_at = ?4 WHERE id = ?1",
+            )?,
+            event: prepare(INSERT_EVENT)?,
+        })
+    }
+}
+
 /// Applies a receipt to segment (id, part); returns the message's new state. `target`, when
 /// known, saves reading the message again.
+#[allow(clippy::too_many_arguments)]
 fn apply_receipt(
     conn: &Connection,
+    statements: &mut ReceiptStatements<'_>,
     id: i64,
     part: i64,
     r: &NewReceipt,
@@ -347,13 +398,10 @@ fn apply_receipt(
     at: i64,
 ) -> Result<String, StoreError> {
     if r.is_final {
-        exec(
-            conn,
-            "UPDATE segments SET state = ?3, error = ?4, updated_at = ?5
-             WHERE message_id = ?1 AND part = ?2",
-            params![id, part, r.state, r.error, at],
-        )
-        .map_err(sql("applying a receipt"))?;
+        statements
+            .segment
+            .execute(params![id, part, r.state, r.error, at])
+            .map_err(sql("applying a receipt"))?;
     }
     let target = match target {
         Some(target) => target,
@@ -384,14 +432,12 @@ fn apply_receipt(
     };
     let state = message_state(&states, r.dlr_part).unwrap_or(current.clone());
     if state != current {
-        exec(
-                conn,
-            "UPDATE messages SET state = ?2, error = coalesce(?3, error), updated_at = ?4 WHERE id = ?1",
-            params![id, state, r.error, at],
-        )
-        .map_err(sql("updating a message state"))?;
-        insert_event(
-            conn,
+        statements
+            .message
+            .execute(params![id, state, r.error, at])
+            .map_err(sql("updating a message state"))?;
+        insert_event_with(
+            &mut statements.event,
             "dlr",
             &DlrBody::new(id, Some(smsc_id), &state, r.error.as_deref(), at),
         )?;
@@ -428,18 +474,17 @@ fn earlier_with_key(
 }
 
 /// Records receipt `r` and applies it to its message when it matches one.
-fn record_receipt(conn: &Connection, r: &NewReceipt) -> Result<ReceiptOutcome, StoreError> {
+fn record_receipt(
+    conn: &Connection,
+    statements: &mut ReceiptStatements<'_>,
+    r: &NewReceipt,
+) -> Result<ReceiptOutcome, StoreError> {
     let at = now_ms();
     let mut found: Option<(i64, i64, String, Target)> = None;
     for key in &r.candidates {
-        found = row(
-            conn,
-            "SELECT s.message_id, s.part, s.smsc_id, m.state, m.segments
-             FROM segments s JOIN messages m ON m.id = s.message_id
-             WHERE s.link = ?1 AND s.smsc_key = ?2
-             ORDER BY s.message_id DESC LIMIT 1",
-            params![r.link, key],
-            |row| {
+        found = statements
+            .lookup
+            .query_row(params![r.link, key], |row| {
                 Ok((
                     row.get(0)?,
                     row.get(1)?,
@@ -449,20 +494,17 @@ fn record_receipt(conn: &Connection, r: &NewReceipt) -> Result<ReceiptOutcome, S
                         segments: row.get(4)?,
                     },
                 ))
-            },
-        )
-        .optional()
-        .map_err(sql("matching a receipt"))?;
+            })
+            .optional()
+            .map_err(sql("matching a receipt"))?;
         if found.is_some() {
             break;
         }
     }
-    let quoted = r.candidates.first().cloned().unwrap_or_default();
-    exec(
-        conn,
-        "INSERT INTO receipts (link, smsc_key, state, error, at, message_id, part)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    let quoted = r.candidates.first().map(String::as_str).unwrap_or_default();
+    statements
+        .insert
+        .execute(params![
             r.link,
             quoted,
             r.state,
@@ -470,12 +512,11 @@ fn record_receipt(conn: &Connection, r: &NewReceipt) -> Result<ReceiptOutcome, S
             at,
             found.as_ref().map(|f| f.0),
             found.as_ref().map(|f| f.1)
-        ],
-    )
-    .map_err(sql("storing a receipt"))?;
+        ])
+        .map_err(sql("storing a receipt"))?;
     match found {
         Some((id, part, smsc_id, target)) => {
-            let state = apply_receipt(conn, id, part, r, &smsc_id, Some(target), at)?;
+            let state = apply_receipt(conn, statements, id, part, r, &smsc_id, Some(target), at)?;
             Ok(ReceiptOutcome::Matched { id, state })
         }
         None => Ok(ReceiptOutcome::Unmatched),
@@ -610,9 +651,10 @@ impl Store {
         receipts: Vec<NewReceipt>,
     ) -> Result<Vec<Result<ReceiptOutcome, StoreError>>, StoreError> {
         self.write(move |conn| {
+            let mut statements = ReceiptStatements::prepare(conn)?;
             Ok(receipts
                 .iter()
-                .map(|r| super::in_savepoint(conn, |conn| record_receipt(conn, r)))
+                .map(|r| super::in_savepoint(conn, |conn| record_receipt(conn, &mut statements, r)))
                 .collect())
         })
         .await
@@ -1130,7 +1172,17 @@ impl SegmentOutcome {
                         error,
                         dlr_part: *dlr_part,
                     };
-                    apply_receipt(conn, id, i64::from(part), &receipt, smsc_id, None, at)?;
+                    let mut statements = ReceiptStatements::prepare(conn)?;
+                    apply_receipt(
+                        conn,
+                        &mut statements,
+                        id,
+                        i64::from(part),
+                        &receipt,
+                        smsc_id,
+                        None,
+                        at,
+                    )?;
                 }
                 Ok(())
             }
