@@ -124,11 +124,14 @@ thread_local! {
     static SPOILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// A read on its way to the reader thread.
+type Read = Box<dyn FnOnce(&Connection) + Send>;
+
 /// A handle on the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     jobs: std_mpsc::Sender<Box<dyn Job>>,
-    reader: Arc<Mutex<Connection>>,
+    reads: std_mpsc::Sender<Read>,
     last_event: watch::Receiver<i64>,
     commits: Arc<AtomicU64>,
     path: PathBuf,
@@ -241,13 +244,29 @@ impl Store {
                 drop(alive);
             }),
         )?;
+        // Reads run one at a time on a thread of their own: a blocking task each would wait
+        // for the one connection on a thread each (hundreds under a burst of status requests).
+        let (reads, read_rx) = std_mpsc::channel::<Read>();
+        start(
+            "smppd-read",
+            Box::new(move || {
+                while let Ok(read) = read_rx.recv() {
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        read(&reader);
+                    }));
+                    if ran.is_err() {
+                        tracing::error!("store: a read panicked; it is answered as closed");
+                    }
+                }
+            }),
+        )?;
         let checkpointer = start(
             "smppd-ckpt",
             Box::new(move || checkpoint_loop(checkpointer, writer_gone, &catch_up)),
         )?;
         Ok(Store {
             jobs,
-            reader: Arc::new(Mutex::new(reader)),
+            reads,
             last_event,
             commits,
             path,
@@ -330,19 +349,19 @@ impl Store {
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Runs `f` on the read connection, off the async runtime.
+    /// Runs `f` on the read connection, on the reader thread.
     pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let reader = self.reader.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().unwrap_or_else(|e| e.into_inner());
-            f(&conn)
-        })
-        .await
-        .map_err(|_| StoreError::Closed)?
+        let (answer, rx) = oneshot::channel();
+        self.reads
+            .send(Box::new(move |conn| {
+                let _ = answer.send(f(conn));
+            }))
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
     }
 }
 

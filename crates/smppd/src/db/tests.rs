@@ -681,3 +681,41 @@ fn the_bundled_sqlite_is_built_with_the_workspace_options() {
         "{options:?}"
     );
 }
+
+/// Threads of this process, from /proc.
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_reads_waits_on_the_reader_thread_not_on_a_thread_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let before = threads();
+    let reads: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .read(move |conn| {
+                        // Long enough that the burst piles up behind the first reads.
+                        std::thread::sleep(std::time::Duration::from_micros(500));
+                        conn.query_row("SELECT ?1", [i], |r| r.get::<_, i64>(0))
+                            .map_err(sql("reading"))
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut most = before;
+    let mut answers = Vec::new();
+    for read in reads {
+        most = most.max(threads());
+        answers.push(read.await.unwrap().unwrap());
+    }
+    assert_eq!(answers, (0..200).collect::<Vec<i64>>());
+    assert!(
+        most <= before + 2,
+        "{before} threads before the burst, {most} during it"
+    );
+}
