@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 // glibc's malloc was a quarter of the async threads' time (its fast bins are consolidated on
-// every larger allocation); mimalloc's per-thread free lists are not. See docs/performance.md.
+// every larger allocation); mimalloc's per-thread free lists are not. Built without its
+// transparent huge pages (`no_thp`): they doubled the resident set and added faults that
+// zero 2 MiB at a time. See docs/performance.md.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
