@@ -346,6 +346,15 @@ struct Target {
     segments: i64,
 }
 
+/// `sql_text` from the connection's statement cache; `operation` names a failure.
+fn prepared<'c>(
+    conn: &'c Connection,
+    sql_text: &str,
+    operation: &'static str,
+) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
+    conn.prepare_cached(sql_text).map_err(sql(operation))
+}
+
 /// The statements every receipt runs, prepared once for a batch of receipts.
 struct ReceiptStatements<'c> {
     lookup: rusqlite::CachedStatement<'c>,
@@ -357,10 +366,7 @@ struct ReceiptStatements<'c> {
 
 impl<'c> ReceiptStatements<'c> {
     fn prepare(conn: &'c Connection) -> Result<Self, StoreError> {
-        let prepare = |sql_text| {
-            conn.prepare_cached(sql_text)
-                .map_err(sql("preparing to record receipts"))
-        };
+        let prepare = |sql_text| prepared(conn, sql_text, "preparing to record receipts");
         Ok(ReceiptStatements {
             lookup: prepare(
                 "SELECT s.message_id, s.part, s.smsc_id, m.state, m.segments
@@ -1088,10 +1094,7 @@ struct AcceptStatements<'c> {
 
 impl<'c> AcceptStatements<'c> {
     fn prepare(conn: &'c Connection) -> Result<Self, StoreError> {
-        let prepare = |sql_text| {
-            conn.prepare_cached(sql_text)
-                .map_err(sql("preparing to record outcomes"))
-        };
+        let prepare = |sql_text| prepared(conn, sql_text, "preparing to record outcomes");
         Ok(AcceptStatements {
             segment: prepare(
                 "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
