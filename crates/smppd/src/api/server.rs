@@ -392,11 +392,11 @@ impl<H: Handler> Connection<H> {
         let subscriptions = TaskTracker::new();
         let context = Context {
             handler: self.handler.clone(),
-            lines: lines.clone(),
+            lines,
             peer,
             subscriptions: subscriptions.clone(),
             shutdown: self.shutdown.clone(),
-            gone: gone.clone(),
+            gone,
         };
         // The connection's requests run in its own task, polled beside the reading: a spawn
         // per request cost more than most requests' own work.
@@ -406,7 +406,7 @@ impl<H: Handler> Connection<H> {
             let frame = tokio::select! {
                 biased;
                 _ = self.shutdown.cancelled() => break,
-                _ = gone.cancelled() => break,
+                _ = context.gone.cancelled() => break,
                 Some(()) = requests.next(), if !requests.is_empty() => continue,
                 frame = reader.next(), if requests.len() < MAX_IN_FLIGHT => frame,
             };
@@ -420,7 +420,8 @@ impl<H: Handler> Connection<H> {
                             self.max_line
                         ),
                     );
-                    if lines
+                    if context
+                        .lines
                         .send(protocol::error_line(&Value::Null, &error))
                         .await
                         .is_err()
@@ -440,7 +441,8 @@ impl<H: Handler> Connection<H> {
             let request = match parsed.request {
                 Ok(request) => request,
                 Err(error) => {
-                    if lines
+                    if context
+                        .lines
                         .send(protocol::error_line(&reference, &error))
                         .await
                         .is_err()
@@ -451,7 +453,7 @@ impl<H: Handler> Connection<H> {
                 }
             };
             if let Request::Ping = request {
-                if lines.send(ok_empty_line(&reference)).await.is_err() {
+                if context.lines.send(ok_empty_line(&reference)).await.is_err() {
                     break;
                 }
                 continue;
@@ -466,7 +468,6 @@ impl<H: Handler> Connection<H> {
         drop(context);
         subscriptions.close();
         subscriptions.wait().await;
-        drop(lines);
         let _ = writer.await;
         tracing::debug!(uid = peer.uid, pid = ?peer.pid, "socket connection closed");
     }

@@ -355,34 +355,14 @@ fn accepted_as_1a2b(id: i64, format: crate::config::MessageIdFormat) -> SegmentO
     }
 }
 
-#[tokio::test]
-async fn an_early_receipt_in_the_other_base_is_matched() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let id = insert(&store, message("+447700900123", 1, None)).await;
-    // The receipt quotes 6699 (decimal) before the response gives 1A2B (hex).
-    let format = crate::config::MessageIdFormat::Auto;
-    let mut early = receipt("", "delivered", DlrPart::All);
-    early.candidates = crate::dlr::receipt_candidates("6699", format);
-    assert_eq!(
-        record_receipt(&store, early).await.unwrap(),
-        ReceiptOutcome::Unmatched
-    );
-    store
-        .record_outcomes(vec![accepted_as_1a2b(id, format)])
-        .await
-        .unwrap();
-    assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
-}
-
-#[tokio::test]
-async fn an_early_receipt_quoting_the_id_as_given_wins_over_one_in_the_other_base() {
+/// A one-segment message whose receipts (`(id quoted, state)`, in order) all arrive before
+/// its submit_sm_resp gives it the id 1A2B; its state once the acceptance is recorded.
+async fn state_after_early_receipts(receipts: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let id = insert(&store, message("+447700900123", 1, None)).await;
     let format = crate::config::MessageIdFormat::Auto;
-    // Two receipts wait: the first quotes 6699 (1A2B in decimal), the second 1A2B itself.
-    for (quoted, state) in [("6699", "undeliverable"), ("1A2B", "delivered")] {
+    for (quoted, state) in receipts {
         let mut early = receipt("", state, DlrPart::All);
         early.candidates = crate::dlr::receipt_candidates(quoted, format);
         assert_eq!(
@@ -394,7 +374,25 @@ async fn an_early_receipt_quoting_the_id_as_given_wins_over_one_in_the_other_bas
         .record_outcomes(vec![accepted_as_1a2b(id, format)])
         .await
         .unwrap();
-    assert_eq!(store.message(id).await.unwrap().unwrap().state, "delivered");
+    store.message(id).await.unwrap().unwrap().state
+}
+
+#[tokio::test]
+async fn an_early_receipt_in_the_other_base_is_matched() {
+    // The receipt quotes 6699 (decimal) before the response gives 1A2B (hex).
+    assert_eq!(
+        state_after_early_receipts(&[("6699", "delivered")]).await,
+        "delivered"
+    );
+}
+
+#[tokio::test]
+async fn an_early_receipt_quoting_the_id_as_given_wins_over_one_in_the_other_base() {
+    // Two receipts wait: the first quotes 6699 (1A2B in decimal), the second 1A2B itself.
+    assert_eq!(
+        state_after_early_receipts(&[("6699", "undeliverable"), ("1A2B", "delivered")]).await,
+        "delivered"
+    );
 }
 
 #[tokio::test]

@@ -366,8 +366,7 @@ impl Link {
             }
             if state.adaptive.accepted(now) {
                 let rate = state.adaptive.rate().or(self.configured_rate());
-                Self::apply_rate(&mut state, rate, now);
-                self.metrics.rate_limit.set(rate.unwrap_or(0.0));
+                self.apply_rate(&mut state, rate, now);
             }
         }
         self.metrics.accepted.increment(1);
@@ -392,8 +391,7 @@ impl Link {
                 let observed = state.accepted_last_second.max(state.accepted_this_second.1);
                 state.adaptive.throttled(now, observed as f64);
                 let rate = state.adaptive.rate();
-                Self::apply_rate(&mut state, rate, now);
-                self.metrics.rate_limit.set(rate.unwrap_or(0.0));
+                self.apply_rate(&mut state, rate, now);
             }
             self.metrics.throttled.increment(1);
             return self.requeue(job);
@@ -440,12 +438,14 @@ impl Link {
         (self.config.max_tps > 0).then_some(f64::from(self.config.max_tps))
     }
 
-    fn apply_rate(state: &mut LinkState, rate: Option<f64>, now: Instant) {
+    /// Paces the link at `rate` (or not at all), and reports it on the rate-limit gauge.
+    fn apply_rate(&self, state: &mut LinkState, rate: Option<f64>, now: Instant) {
         match (rate, state.bucket.as_mut()) {
             (Some(rate), Some(bucket)) => bucket.set_rate(rate, now),
             (Some(rate), None) => state.bucket = Some(TokenBucket::new(rate, now)),
             (None, _) => state.bucket = None,
         }
+        self.metrics.rate_limit.set(rate.unwrap_or(0.0));
     }
 }
 
