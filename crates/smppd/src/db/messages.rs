@@ -280,7 +280,7 @@ struct MoBody<'a> {
     incomplete: bool,
 }
 
-fn insert_event(
+pub(super) fn insert_event(
     conn: &Connection,
     kind: &str,
     body: &impl serde::Serialize,
@@ -303,9 +303,14 @@ fn insert_event_with(
         operation: "serializing an event",
         message: e.to_string(),
     })?;
-    insert
-        .execute(params![kind, body])
+    let event_id = insert
+        .insert(params![kind, body])
         .map_err(sql("recording an event"))?;
+    super::event_written(StoredEvent {
+        event_id,
+        kind: kind.to_owned(),
+        body,
+    });
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 //! [`MAX_BATCH`]), runs them inside ONE transaction, commits once, and only then answers them
 //! all: under load, many submissions share one fsync (group commit), and an answer is never
 //! given for data that is not on disk. Reads use a separate connection (WAL lets it read while
-//! the writer writes) on the blocking thread pool.
+//! the writer writes) on a reader thread of their own. The events a commit made durable are
+//! then handed to the subscribers that are up to date, so that they need not read them back.
 //!
 //! A request that fails must undo only its own writes. Savepoints give that, but each copies
 //! every page it touches into a statement journal, which cost a third of the writer's time.
@@ -21,12 +22,19 @@ pub use messages::*;
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc as std_mpsc};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{broadcast, oneshot};
 
 /// Most write requests committed together.
 pub const MAX_BATCH: usize = 1024;
+
+/// Commits whose events a subscriber may fall behind by before it reads them from the
+/// database instead ([`Store::committed_events`]).
+const COMMITTED_EVENTS_KEPT: usize = 128;
+
+/// The events one commit made durable, oldest first.
+pub type CommittedEvents = Arc<[StoredEvent]>;
 
 /// What went wrong in the store.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -122,6 +130,24 @@ thread_local! {
     static OPTIMISTIC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set when something failed during an optimistic run: the batch must be run again.
     static SPOILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The events the open transaction inserted, handed to subscribers once it commits.
+    static WRITTEN_EVENTS: std::cell::RefCell<Vec<StoredEvent>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes an event inserted in the open transaction (see [`Store::committed_events`]).
+fn event_written(event: StoredEvent) {
+    WRITTEN_EVENTS.with_borrow_mut(|events| events.push(event));
+}
+
+/// How many events the open transaction has inserted so far.
+fn events_written() -> usize {
+    WRITTEN_EVENTS.with_borrow(Vec::len)
+}
+
+/// Forgets the events inserted since there were `n`: their writes were undone.
+fn events_undone(n: usize) {
+    WRITTEN_EVENTS.with_borrow_mut(|events| events.truncate(n));
 }
 
 /// A read on its way to the reader thread.
@@ -132,7 +158,8 @@ type Read = Box<dyn FnOnce(&Connection) + Send>;
 pub struct Store {
     jobs: std_mpsc::Sender<Box<dyn Job>>,
     reads: std_mpsc::Sender<Read>,
-    last_event: watch::Receiver<i64>,
+    last_event: Arc<AtomicI64>,
+    committed: broadcast::Sender<CommittedEvents>,
     commits: Arc<AtomicU64>,
     path: PathBuf,
     /// The checkpointer thread, which ends after the writer with a final checkpoint.
@@ -200,7 +227,12 @@ impl Store {
                 r.get(0)
             })
             .map_err(sql("reading the last event id"))?;
-        let (event_tx, last_event) = watch::channel(last);
+        let last_event = Arc::new(AtomicI64::new(last));
+        let (committed, _) = broadcast::channel(COMMITTED_EVENTS_KEPT);
+        let events = Published {
+            last: last_event.clone(),
+            committed: committed.clone(),
+        };
         let (jobs, rx) = std_mpsc::channel::<Box<dyn Job>>();
         let commits = Arc::new(AtomicU64::new(0));
         let thread_commits = commits.clone();
@@ -228,7 +260,7 @@ impl Store {
                     message: format!("starting the {name} thread: {e}"),
                 })
         };
-        let catch_up = Arc::new(AtomicBool::new(false));
+        let catch_up = Arc::new(AtomicU8::new(CATCH_UP_NONE));
         let writer_catch_up = catch_up.clone();
         let wal_restarts = Arc::new(AtomicU64::new(0));
         let writer_restarts = wal_restarts.clone();
@@ -239,7 +271,7 @@ impl Store {
                     catch_up: &writer_catch_up,
                     restarts: &writer_restarts,
                 };
-                writer_loop(writer, rx, event_tx, thread_commits, wal);
+                writer_loop(writer, rx, events, thread_commits, wal);
                 // Ends the checkpointer: the store is closed.
                 drop(alive);
             }),
@@ -268,6 +300,7 @@ impl Store {
             jobs,
             reads,
             last_event,
+            committed,
             commits,
             path,
             checkpointer: Arc::new(Mutex::new(Some(checkpointer))),
@@ -286,9 +319,18 @@ impl Store {
         self.wal_restarts.load(Ordering::Relaxed)
     }
 
-    /// The id of the newest event; changes whenever events are committed.
-    pub fn last_event(&self) -> watch::Receiver<i64> {
-        self.last_event.clone()
+    /// The id of the newest committed event.
+    pub fn last_event(&self) -> i64 {
+        self.last_event.load(Ordering::Acquire)
+    }
+
+    /// The events of every commit from now on, as each commit makes them durable. A receiver
+    /// that falls more than [`COMMITTED_EVENTS_KEPT`] commits behind is told it lagged, and
+    /// reads the ones it missed with [`Store::events_since`]. Subscribe before reading
+    /// [`Store::last_event`] or the database: an event is either read there or received here
+    /// (possibly both; its id tells).
+    pub fn committed_events(&self) -> broadcast::Receiver<CommittedEvents> {
+        self.committed.subscribe()
     }
 
     /// Stops the writer once the writes already asked for are committed, then copies the
@@ -380,12 +422,14 @@ pub(crate) fn in_savepoint<T>(
         return result;
     }
     run(conn, "SAVEPOINT job").map_err(sql("starting a savepoint"))?;
+    let events = events_written();
     match f(conn) {
         Ok(value) => {
             run(conn, "RELEASE job").map_err(sql("releasing a savepoint"))?;
             Ok(value)
         }
         Err(e) => {
+            events_undone(events);
             // If its writes cannot be undone, the request's failure spoils the whole batch:
             // the writer rolls the transaction back rather than commit part of a request.
             if let Err(undo) = run(conn, "ROLLBACK TO job").and_then(|_| run(conn, "RELEASE job")) {
@@ -416,6 +460,7 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), String
     }
     OPTIMISTIC.set(false);
     if SPOILED.replace(false) {
+        events_undone(0);
         run(conn, "ROLLBACK").map_err(|e| e.to_string())?;
         run(conn, "BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
         for job in batch.iter_mut() {
@@ -435,6 +480,17 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5
 /// the WAL starts over: 16 MiB of 4 KiB pages (a few pages in tests).
 const WAL_RESTART_FRAMES: i64 = if cfg!(test) { 32 } else { 4096 };
 
+/// WAL frames beyond which the writer finishes the checkpoint even while writes wait: 8 times
+/// [`WAL_RESTART_FRAMES`], 128 MiB.
+const WAL_FORCE_FRAMES: i64 = 8 * WAL_RESTART_FRAMES;
+
+/// `catch_up`: nothing asked.
+const CATCH_UP_NONE: u8 = 0;
+/// `catch_up`: the writer should finish a checkpoint once no write waits.
+const CATCH_UP_IDLE: u8 = 1;
+/// `catch_up`: the writer should finish a checkpoint after its current batch.
+const CATCH_UP_NOW: u8 = 2;
+
 /// The size the WAL file is cut back to when it starts over (`journal_size_limit`).
 const WAL_KEEP_BYTES: i64 = 64 * 1024 * 1024;
 
@@ -445,9 +501,11 @@ const WAL_KEEP_BYTES: i64 = 64 * 1024 * 1024;
 /// copied all of it; under a steady load the writer always appends while this thread
 /// copies, so that never happens by itself and the WAL would grow without end. Once it holds
 /// [`WAL_RESTART_FRAMES`], this thread catches up once more and then raises `catch_up`: the
-/// writer, between two batches, copies the few frames written meanwhile, and its next
-/// transaction starts the WAL over.
-fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>, catch_up: &AtomicBool) {
+/// writer, the next time no write waits, copies the few frames written meanwhile, and its next
+/// transaction starts the WAL over. That copy ends with the database file's sync, milliseconds
+/// that every write arriving meanwhile would wait for; only a WAL past [`WAL_FORCE_FRAMES`]
+/// (a writer never idle) makes the writer do it between two batches regardless.
+fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>, catch_up: &AtomicU8) {
     let checkpoint = || {
         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
             .inspect_err(|e| tracing::warn!(error = %e, "store: WAL checkpoint failed; retried"))
@@ -458,7 +516,12 @@ fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>, catch_
             && frames >= WAL_RESTART_FRAMES
             && checkpoint().is_ok()
         {
-            catch_up.store(true, Ordering::Release);
+            let urgency = if frames >= WAL_FORCE_FRAMES {
+                CATCH_UP_NOW
+            } else {
+                CATCH_UP_IDLE
+            };
+            catch_up.fetch_max(urgency, Ordering::AcqRel);
         }
     }
     // The writer has stopped: copy everything, so that the WAL is small at the next start.
@@ -536,16 +599,37 @@ fn finish_checkpoint(conn: &Connection, restarts: &AtomicU64) {
 
 /// What the writer shares with the checkpointer.
 struct Wal<'a> {
-    /// Raised by the checkpointer: the writer should finish a checkpoint.
-    catch_up: &'a AtomicBool,
+    /// Raised by the checkpointer (`CATCH_UP_*`): the writer should finish a checkpoint.
+    catch_up: &'a AtomicU8,
     /// Counts the checkpoints the writer finished.
     restarts: &'a AtomicU64,
+}
+
+/// Where the writer publishes the events it committed.
+struct Published {
+    /// The newest event's id.
+    last: Arc<AtomicI64>,
+    /// Each commit's events.
+    committed: broadcast::Sender<CommittedEvents>,
+}
+
+impl Published {
+    /// Publishes the events the transaction just committed.
+    fn commit(&self) {
+        let events: Vec<StoredEvent> = WRITTEN_EVENTS.with_borrow_mut(std::mem::take);
+        if let Some(newest) = events.last() {
+            // The id first: a subscriber that reads it after subscribing has the rest sent.
+            self.last.store(newest.event_id, Ordering::Release);
+            // No receiver (no subscriber up to date) is fine: they read the database.
+            let _ = self.committed.send(events.into());
+        }
+    }
 }
 
 fn writer_loop(
     conn: Connection,
     jobs: std_mpsc::Receiver<Box<dyn Job>>,
-    last_event: watch::Sender<i64>,
+    events: Published,
     commits: Arc<AtomicU64>,
     wal: Wal<'_>,
 ) {
@@ -568,6 +652,7 @@ fn writer_loop(
         }
         let mut batch = lanes.next_batch();
         let started = std::time::Instant::now();
+        events_undone(0);
         let committed = run(&conn, "BEGIN IMMEDIATE")
             .map_err(|e| e.to_string())
             .and_then(|_| run_batch(&conn, &mut batch))
@@ -585,24 +670,31 @@ fn writer_loop(
         commit_counter.increment(1);
         batch_sizes.record(batch.len() as f64);
         commit_times.record(started.elapsed());
-        if committed.is_ok()
-            && let Ok(last) =
-                conn.query_row("SELECT coalesce(max(event_id), 0) FROM events", [], |r| {
-                    r.get::<_, i64>(0)
-                })
-        {
-            last_event.send_if_modified(|v| {
-                let changed = *v != last;
-                *v = last;
-                changed
-            });
+        if committed.is_ok() {
+            events.commit();
+        } else {
+            events_undone(0);
         }
         for job in batch {
             open &= !job.closes();
             job.finish(committed.clone());
         }
-        if wal.catch_up.swap(false, Ordering::AcqRel) {
-            finish_checkpoint(&conn, wal.restarts);
+        let urgency = wal.catch_up.load(Ordering::Acquire);
+        if urgency != CATCH_UP_NONE {
+            // Writes that came meanwhile go first, unless the WAL is far too long.
+            while lanes.len() < 2 * MAX_BATCH
+                && let Ok(job) = jobs.try_recv()
+            {
+                lanes.push(job);
+            }
+            if (urgency == CATCH_UP_NOW || lanes.is_empty())
+                && wal
+                    .catch_up
+                    .compare_exchange(urgency, CATCH_UP_NONE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                finish_checkpoint(&conn, wal.restarts);
+            }
         }
     }
 }

@@ -457,6 +457,46 @@ async fn a_failing_request_undoes_only_its_own_writes_in_a_shared_commit() {
 }
 
 #[tokio::test]
+async fn each_commits_events_are_handed_over_once_durable_and_undone_ones_never() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut committed = store.committed_events();
+    // A request that records an event and then fails: its event goes with its other writes.
+    let failed = store
+        .write(|conn| {
+            messages::insert_event(conn, "dlr", &serde_json::json!({"event": "dlr"}))?;
+            Err::<(), _>(StoreError::Sql {
+                operation: "test failure",
+                message: "after the event".into(),
+            })
+        })
+        .await;
+    assert!(matches!(
+        failed,
+        Err(StoreError::Sql {
+            operation: "test failure",
+            ..
+        })
+    ));
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    store
+        .segment_failed(id, 0, "no route".into(), true)
+        .await
+        .unwrap();
+    // The first events handed over are the failure's, as the database has them.
+    let events = committed.recv().await.unwrap();
+    assert_eq!(
+        &events[..],
+        &store.events_since(0, vec![], 10).await.unwrap()[..]
+    );
+    assert_eq!(events.len(), 1);
+    assert_eq!(store.last_event(), events[0].event_id);
+    let body: serde_json::Value = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(body["id"], id.to_string());
+    assert_eq!(body["state"], "rejected");
+}
+
+#[tokio::test]
 async fn the_checkpointer_ends_with_the_store_and_leaves_no_wal_behind() {
     let dir = tempfile::tempdir().unwrap();
     let wal = dir.path().join("smppd.db-wal");
@@ -560,6 +600,30 @@ async fn under_steady_writes_the_wal_still_starts_over() {
         frames < file_frames,
         "{frames} frames in use of {file_frames} in the file after {i} writes"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_writes_never_stop_the_wal_still_starts_over() {
+    // The writer finishes checkpoints when no write waits. Here more writes wait than one
+    // batch takes, at every moment: the WAL must still start over rather than grow.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut writes = tokio::task::JoinSet::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut i = 0;
+    while store.wal_restarts() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the WAL never started over"
+        );
+        while writes.len() < 3 * MAX_BATCH {
+            let store = store.clone();
+            let m = message(&format!("+4477009{:05}", i % 100_000), 1, None);
+            writes.spawn(async move { insert(&store, m).await });
+            i += 1;
+        }
+        writes.join_next().await.unwrap().unwrap();
+    }
 }
 
 /// A job that only says which lane it is in.

@@ -7,8 +7,9 @@ use crate::api::protocol::{
     MoEvent, OptOutEntry, OptOutOp, OptOutReply, SegmentStatus, StatusReply, SubmitReply,
     SubmitRequest, Timestamp,
 };
+use crate::db::StoredEvent;
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 /// Events read from the store per query while a subscriber catches up.
 const EVENT_BATCH: u32 = 500;
@@ -26,6 +27,80 @@ fn stored_event(kind: &str, body: &str) -> Result<Event, serde_json::Error> {
         "mo" => serde_json::from_str::<MoEvent>(body).map(Event::Mo),
         // Not written by this version: let the tag inside decide.
         _ => serde_json::from_str::<Event>(body),
+    }
+}
+
+/// One subscriber's events on their way to its connection.
+struct Feed {
+    store: crate::db::Store,
+    kinds: EventKinds,
+    /// The id of the last event sent (or skipped).
+    after: i64,
+    tx: mpsc::Sender<Event>,
+}
+
+/// The subscriber is gone.
+struct Gone;
+
+impl Feed {
+    fn wanted(&self, kind: &str) -> bool {
+        match kind {
+            "dlr" => self.kinds.dlr,
+            "mo" => self.kinds.mo,
+            _ => false,
+        }
+    }
+
+    /// Sends the events after the last one sent, of the kinds wanted, in order.
+    async fn send(&mut self, events: &[StoredEvent]) -> Result<(), Gone> {
+        for stored in events {
+            if stored.event_id <= self.after {
+                continue;
+            }
+            self.after = stored.event_id;
+            if !self.wanted(&stored.kind) {
+                continue;
+            }
+            // Straight from the stored text to the event, event_id added; the kind picks
+            // the type, which spares serde buffering the body to find its tag.
+            match stored_event(&stored.kind, &stored.body) {
+                Ok(mut event) => {
+                    event.set_event_id(stored.event_id as u64);
+                    self.tx.send(event).await.map_err(|_| Gone)?;
+                }
+                Err(e) => {
+                    tracing::error!(event_id = stored.event_id, error = %e, "a stored event does not read back");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends every stored event after the last one sent.
+    async fn catch_up(&mut self) -> Result<(), Gone> {
+        let wanted: Vec<String> = [("dlr", self.kinds.dlr), ("mo", self.kinds.mo)]
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        loop {
+            let events = match self
+                .store
+                .events_since(self.after, wanted.clone(), EVENT_BATCH)
+                .await
+            {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading events for a subscriber");
+                    return Err(Gone);
+                }
+            };
+            let Some(newest) = events.last().map(|e| e.event_id) else {
+                return Ok(());
+            };
+            self.send(&events).await?;
+            self.after = newest;
+        }
     }
 }
 
@@ -118,51 +193,37 @@ impl Handler for Shared {
         since: Option<u64>,
     ) -> Result<mpsc::Receiver<Event>, ApiError> {
         let store = self.0.store().clone();
-        let mut last_event = store.last_event();
-        let mut after = since.map_or_else(|| *last_event.borrow(), |s| s as i64);
-        let wanted: Vec<String> = [("dlr", kinds.dlr), ("mo", kinds.mo)]
-            .into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(k, _)| k.to_owned())
-            .collect();
+        // Before the newest id is read: every event after it is then received here.
+        let mut committed = store.committed_events();
+        let after = since.map_or_else(|| store.last_event(), |s| s as i64);
         let (tx, rx) = mpsc::channel(SUBSCRIBER_QUEUE);
+        let mut feed = Feed {
+            store,
+            kinds,
+            after,
+            tx,
+        };
         tokio::spawn(async move {
+            // Read what the subscriber missed from the store, then take each commit's events
+            // as it happens; one that falls behind reads from the store again.
             loop {
-                // Marked seen before reading, so that an event committed meanwhile wakes us.
-                last_event.borrow_and_update();
-                loop {
-                    let events = match store.events_since(after, wanted.clone(), EVENT_BATCH).await
-                    {
-                        Ok(events) => events,
-                        Err(e) => {
-                            tracing::error!(error = %e, "reading events for a subscriber");
-                            return;
-                        }
-                    };
-                    let Some(newest) = events.last().map(|e| e.event_id) else {
-                        break;
-                    };
-                    for stored in events {
-                        // Straight from the stored text to the event, event_id added; the
-                        // kind column picks the type, which spares serde buffering the
-                        // body to find its tag.
-                        match stored_event(&stored.kind, &stored.body) {
-                            Ok(mut event) => {
-                                event.set_event_id(stored.event_id as u64);
-                                if tx.send(event).await.is_err() {
-                                    return;
-                                }
-                            }
-                            Err(e) => {
-                                tracing::error!(event_id = stored.event_id, error = %e, "a stored event does not read back");
-                            }
-                        }
-                    }
-                    after = newest;
+                if feed.catch_up().await.is_err() {
+                    return;
                 }
-                tokio::select! {
-                    changed = last_event.changed() => if changed.is_err() { return },
-                    _ = tx.closed() => return,
+                loop {
+                    let events = tokio::select! {
+                        events = committed.recv() => events,
+                        _ = feed.tx.closed() => return,
+                    };
+                    match events {
+                        Ok(events) => {
+                            if feed.send(&events).await.is_err() {
+                                return;
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => break,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
                 }
             }
         });

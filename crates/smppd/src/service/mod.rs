@@ -889,6 +889,76 @@ fn decode_submit(pdu: Vec<u8>) -> Option<SubmitSm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::handler::Handler;
+    use crate::api::protocol::{Event, EventKinds};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_subscriber_that_falls_behind_still_gets_every_event_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let service = Arc::new(Service::new(
+            store.clone(),
+            vec![],
+            ConsentConfig::default(),
+        ));
+        let mut events = Shared(service)
+            .subscribe(EventKinds::ALL, Some(0))
+            .await
+            .unwrap();
+        // Far more events, over far more commits, than the subscriber's queue and the
+        // commits kept for it hold, while it reads nothing: it must read them back.
+        let ids: Vec<i64> = futures_util::future::join_all((0..3000).map(|i| {
+            let store = store.clone();
+            async move {
+                let m = NewMessage {
+                    to: format!("+4477009{i:05}"),
+                    from: "ACME".into(),
+                    text: "Your order shipped".into(),
+                    encoding: "gsm7".into(),
+                    link: "carrier".into(),
+                    dlr: true,
+                    key: None,
+                    validity_until: None,
+                    segments: vec![vec![0; 3]],
+                };
+                match store.insert_message(m).await.unwrap() {
+                    Inserted::New { id } => id,
+                    other => panic!("{other:?}"),
+                }
+            }
+        }))
+        .await;
+        for chunk in ids.chunks(10) {
+            futures_util::future::join_all(
+                chunk
+                    .iter()
+                    .map(|id| store.segment_failed(*id, 0, "no route".into(), true)),
+            )
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()
+            .unwrap();
+        }
+        let mut got = Vec::new();
+        let mut last = 0;
+        while got.len() < ids.len() {
+            let event = tokio::time::timeout(Duration::from_secs(20), events.recv())
+                .await
+                .expect("every event in time")
+                .expect("the feed lives");
+            let Event::Dlr(dlr) = event else {
+                panic!("{event:?}")
+            };
+            let event_id = dlr.event_id;
+            assert!(event_id > last, "{event_id} after {last}");
+            last = event_id;
+            got.push(dlr.id.parse::<i64>().unwrap());
+        }
+        got.sort_unstable();
+        let mut want = ids.clone();
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
 
     fn submission() -> Submission {
         Submission {
