@@ -325,7 +325,7 @@ impl Store {
     }
 
     /// The events of every commit from now on, as each commit makes them durable. A receiver
-    /// that falls more than [`COMMITTED_EVENTS_KEPT`] commits behind is told it lagged, and
+    /// that falls more than 128 commits behind is told it lagged, and
     /// reads the ones it missed with [`Store::events_since`]. Subscribe before reading
     /// [`Store::last_event`] or the database: an event is either read there or received here
     /// (possibly both; its id tells).
