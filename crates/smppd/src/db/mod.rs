@@ -325,8 +325,8 @@ impl Store {
     }
 
     /// The events of every commit from now on, as each commit makes them durable. A receiver
-    /// that falls more than 128 commits behind is told it lagged, and
-    /// reads the ones it missed with [`Store::events_since`]. Subscribe before reading
+    /// that falls more than 128 commits behind (`COMMITTED_EVENTS_KEPT`) is told it lagged,
+    /// and reads the ones it missed with [`Store::events_since`]. Subscribe before reading
     /// [`Store::last_event`] or the database: an event is either read there or received here
     /// (possibly both; its id tells).
     pub fn committed_events(&self) -> broadcast::Receiver<CommittedEvents> {
