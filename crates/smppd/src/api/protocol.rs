@@ -265,6 +265,25 @@ impl EventKinds {
         mo: true,
     };
 
+    /// Whether events of the kind named `kind` (`dlr` or `mo`, as the store names them) are
+    /// wanted.
+    pub fn wants(self, kind: &str) -> bool {
+        match kind {
+            "dlr" => self.dlr,
+            "mo" => self.mo,
+            _ => false,
+        }
+    }
+
+    /// The names of the wanted kinds.
+    pub fn names(self) -> Vec<String> {
+        ["dlr", "mo"]
+            .into_iter()
+            .filter(|kind| self.wants(kind))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Whether `event` is of a wanted kind.
     pub fn includes(self, event: &Event) -> bool {
         match event {

@@ -1580,3 +1580,17 @@ async fn the_python_client_sends_and_waits_for_the_final_receipt() {
     assert!(lines[2].contains("'state': 'delivered'"));
     server.stop().await;
 }
+
+#[test]
+fn a_subscriptions_kinds_are_named_as_the_store_names_them() {
+    let dlr_only = EventKinds {
+        dlr: true,
+        mo: false,
+    };
+    assert_eq!(dlr_only.names(), ["dlr"]);
+    assert!(dlr_only.wants("dlr"));
+    assert!(!dlr_only.wants("mo"));
+    assert_eq!(EventKinds::ALL.names(), ["dlr", "mo"]);
+    // A kind this version does not write is not sent.
+    assert!(!EventKinds::ALL.wants("vote"));
+}

@@ -652,7 +652,6 @@ fn writer_loop(
         }
         let mut batch = lanes.next_batch();
         let started = std::time::Instant::now();
-        events_undone(0);
         let committed = run(&conn, "BEGIN IMMEDIATE")
             .map_err(|e| e.to_string())
             .and_then(|_| run_batch(&conn, &mut batch))

@@ -7,7 +7,7 @@ use crate::api::protocol::{
     MoEvent, OptOutEntry, OptOutOp, OptOutReply, SegmentStatus, StatusReply, SubmitReply,
     SubmitRequest, Timestamp,
 };
-use crate::db::StoredEvent;
+use crate::db::{CommittedEvents, StoredEvent};
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
 
@@ -39,15 +39,30 @@ struct Feed {
     tx: mpsc::Sender<Event>,
 }
 
-/// The subscriber is gone.
+/// The feed ends: its subscriber is gone, or a read failed (logged where it failed).
 struct Gone;
 
 impl Feed {
-    fn wanted(&self, kind: &str) -> bool {
-        match kind {
-            "dlr" => self.kinds.dlr,
-            "mo" => self.kinds.mo,
-            _ => false,
+    /// Reads what the subscriber missed from the store, then takes each commit's events as it
+    /// happens; after falling behind, reads from the store again. Ends when the subscriber
+    /// has gone, the store has closed, or a read failed.
+    async fn run(mut self, mut committed: broadcast::Receiver<CommittedEvents>) {
+        while self.catch_up().await.is_ok() {
+            loop {
+                let events = tokio::select! {
+                    events = committed.recv() => events,
+                    _ = self.tx.closed() => return,
+                };
+                match events {
+                    Ok(events) => {
+                        if self.send(&events).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
         }
     }
 
@@ -58,7 +73,7 @@ impl Feed {
                 continue;
             }
             self.after = stored.event_id;
-            if !self.wanted(&stored.kind) {
+            if !self.kinds.wants(&stored.kind) {
                 continue;
             }
             // Straight from the stored text to the event, event_id added; the kind picks
@@ -78,28 +93,19 @@ impl Feed {
 
     /// Sends every stored event after the last one sent.
     async fn catch_up(&mut self) -> Result<(), Gone> {
-        let wanted: Vec<String> = [("dlr", self.kinds.dlr), ("mo", self.kinds.mo)]
-            .into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(k, _)| k.to_owned())
-            .collect();
         loop {
-            let events = match self
+            let events = self
                 .store
-                .events_since(self.after, wanted.clone(), EVENT_BATCH)
+                .events_since(self.after, self.kinds.names(), EVENT_BATCH)
                 .await
-            {
-                Ok(events) => events,
-                Err(e) => {
+                .map_err(|e| {
                     tracing::error!(error = %e, "reading events for a subscriber");
-                    return Err(Gone);
-                }
-            };
-            let Some(newest) = events.last().map(|e| e.event_id) else {
+                    Gone
+                })?;
+            if events.is_empty() {
                 return Ok(());
-            };
+            }
             self.send(&events).await?;
-            self.after = newest;
         }
     }
 }
@@ -194,39 +200,16 @@ impl Handler for Shared {
     ) -> Result<mpsc::Receiver<Event>, ApiError> {
         let store = self.0.store().clone();
         // Before the newest id is read: every event after it is then received here.
-        let mut committed = store.committed_events();
+        let committed = store.committed_events();
         let after = since.map_or_else(|| store.last_event(), |s| s as i64);
         let (tx, rx) = mpsc::channel(SUBSCRIBER_QUEUE);
-        let mut feed = Feed {
+        let feed = Feed {
             store,
             kinds,
             after,
             tx,
         };
-        tokio::spawn(async move {
-            // Read what the subscriber missed from the store, then take each commit's events
-            // as it happens; one that falls behind reads from the store again.
-            loop {
-                if feed.catch_up().await.is_err() {
-                    return;
-                }
-                loop {
-                    let events = tokio::select! {
-                        events = committed.recv() => events,
-                        _ = feed.tx.closed() => return,
-                    };
-                    match events {
-                        Ok(events) => {
-                            if feed.send(&events).await.is_err() {
-                                return;
-                            }
-                        }
-                        Err(broadcast::error::RecvError::Lagged(_)) => break,
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            }
-        });
+        tokio::spawn(feed.run(committed));
         Ok(rx)
     }
 
