@@ -1095,6 +1095,11 @@ struct AcceptStatements<'c> {
     segment: rusqlite::CachedStatement<'c>,
     message: rusqlite::CachedStatement<'c>,
     early: rusqlite::CachedStatement<'c>,
+    any_early: rusqlite::CachedStatement<'c>,
+    /// Links known, within this job, to hold unmatched receipts (`true`) or none. A job
+    /// that applies outcomes stores no receipt, so what it learned holds until it ends: most
+    /// batches then ask once per link rather than once per segment and key.
+    unmatched: Vec<(String, bool)>,
 }
 
 impl<'c> AcceptStatements<'c> {
@@ -1115,7 +1120,24 @@ impl<'c> AcceptStatements<'c> {
                 "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
                  AND message_id IS NULL ORDER BY id LIMIT 1",
             )?,
+            any_early: prepare(
+                "SELECT EXISTS (SELECT 1 FROM receipts WHERE link = ?1 AND message_id IS NULL)",
+            )?,
+            unmatched: Vec::new(),
         })
+    }
+
+    /// Whether `link` holds any receipt not yet matched to a segment.
+    fn link_has_unmatched(&mut self, link: &str) -> Result<bool, StoreError> {
+        if let Some((_, has)) = self.unmatched.iter().find(|(l, _)| l == link) {
+            return Ok(*has);
+        }
+        let has = self
+            .any_early
+            .query_row([link], |r| r.get(0))
+            .map_err(sql("looking for unmatched receipts"))?;
+        self.unmatched.push((link.to_owned(), has));
+        Ok(has)
     }
 }
 
@@ -1151,17 +1173,19 @@ impl SegmentOutcome {
                 // A receipt may have come before the submit_sm_resp, quoting the id as given
                 // or in another base; `early_keys` repeats the key as given first.
                 let mut early: Option<(i64, String, Option<String>)> = None;
-                let others = early_keys.iter().filter(|key| *key != smsc_key);
-                for key in std::iter::once(smsc_key).chain(others) {
-                    early = accept
-                        .early
-                        .query_row(params![link, key], |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                        })
-                        .optional()
-                        .map_err(sql("looking for an early receipt"))?;
-                    if early.is_some() {
-                        break;
+                if accept.link_has_unmatched(link)? {
+                    let others = early_keys.iter().filter(|key| *key != smsc_key);
+                    for key in std::iter::once(smsc_key).chain(others) {
+                        early = accept
+                            .early
+                            .query_row(params![link, key], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                            })
+                            .optional()
+                            .map_err(sql("looking for an early receipt"))?;
+                        if early.is_some() {
+                            break;
+                        }
                     }
                 }
                 if let Some((receipt_id, state, error)) = early {

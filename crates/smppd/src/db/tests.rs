@@ -396,6 +396,40 @@ async fn an_early_receipt_quoting_the_id_as_given_wins_over_one_in_the_other_bas
 }
 
 #[tokio::test]
+async fn an_early_receipt_waits_for_its_own_links_acceptance_in_a_batch_of_several_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let format = crate::config::MessageIdFormat::Auto;
+    let on_carrier = insert(&store, message("+447700900123", 1, None)).await;
+    let mut other = message("+447700900124", 1, None);
+    other.link = "other".into();
+    let on_other = insert(&store, other).await;
+    // The SMSC behind "other" reports 1A2B delivered before answering its submit_sm.
+    let mut early = receipt("", "delivered", DlrPart::All);
+    early.link = "other".into();
+    early.candidates = crate::dlr::receipt_candidates("1A2B", format);
+    assert_eq!(
+        record_receipt(&store, early).await.unwrap(),
+        ReceiptOutcome::Unmatched
+    );
+    // Both links then accept a segment as 1A2B, in one batch, the link without any
+    // unmatched receipt first.
+    let mut accepted_on_other = accepted_as_1a2b(on_other, format);
+    if let SegmentOutcome::Accepted { link, .. } = &mut accepted_on_other {
+        *link = "other".into();
+    }
+    let batch = vec![accepted_as_1a2b(on_carrier, format), accepted_on_other];
+    assert_eq!(store.record_outcomes(batch).await.unwrap(), 0);
+    let state = |id| {
+        let store = store.clone();
+        async move { store.message(id).await.unwrap().unwrap().state }
+    };
+    assert_eq!(state(on_carrier).await, "submitted");
+    assert_eq!(state(on_other).await, "delivered");
+    assert_eq!(store.unmatched_receipts().await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn a_failing_request_undoes_only_its_own_writes_in_a_shared_commit() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
