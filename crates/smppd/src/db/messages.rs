@@ -1,4 +1,8 @@
 //! The store's operations: messages and segments, receipts, inbound messages, events, consent.
+//!
+//! A message's row stays `queued` until the message is final (delivered, failed, ...): an
+//! acceptance by the SMSC updates only its segment, and the message reads as `submitted` once
+//! none of its segments is queued. (Files written before schema 3 also hold `submitted` rows.)
 
 use super::{Store, StoreError, sql};
 use crate::config::DlrPart;
@@ -854,29 +858,41 @@ impl Store {
         self.read(move |conn| {
             let head = row(
                 conn,
-                    "SELECT state, error, created_at, updated_at FROM messages WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()
-                .map_err(sql("reading a message"))?;
+                "SELECT state, error, created_at, updated_at FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(sql("reading a message"))?;
             let Some((state, error, created_at, updated_at)) = head else {
                 return Ok(None);
             };
-            let segments = conn
-                .prepare("SELECT part, smsc_id, state, error FROM segments WHERE message_id = ?1 ORDER BY part")
+            let rows: Vec<(SegmentStatus, i64)> = conn
+                .prepare(
+                    "SELECT part, smsc_id, state, error, updated_at FROM segments
+                     WHERE message_id = ?1 ORDER BY part",
+                )
                 .and_then(|mut s| {
                     s.query_map([id], |r| {
-                        Ok(SegmentStatus {
+                        let segment = SegmentStatus {
                             seq: r.get::<_, u32>(0)? + 1,
                             smsc_id: r.get(1)?,
                             state: r.get(2)?,
                             error: r.get(3)?,
-                        })
+                        };
+                        Ok((segment, r.get(4)?))
                     })?
                     .collect::<Result<_, _>>()
                 })
                 .map_err(sql("reading segments"))?;
+            // An acceptance updates only its segment (see the module's doc).
+            let updated_at = rows.iter().map(|(_, at)| *at).fold(updated_at, i64::max);
+            let segments: Vec<SegmentStatus> = rows.into_iter().map(|(s, _)| s).collect();
+            let state = if state == "queued" && segments.iter().all(|s| s.state != "queued") {
+                "submitted".to_owned()
+            } else {
+                state
+            };
             Ok(Some(MessageStatus {
                 id,
                 state,
@@ -899,7 +915,11 @@ impl Store {
             let mut items: Vec<HistoryItem> = conn
                 .prepare(
                     "SELECT * FROM (
-                        SELECT 'out', id, text, state, created_at FROM messages WHERE to_number = ?1
+                        SELECT 'out', id, text,
+                            CASE WHEN state = 'queued' AND NOT EXISTS (
+                                SELECT 1 FROM segments s WHERE s.message_id = messages.id
+                                AND s.state = 'queued') THEN 'submitted' ELSE state END,
+                            created_at FROM messages WHERE to_number = ?1
                         UNION ALL
                         SELECT 'in', id, text, NULL, at FROM inbound WHERE from_number = ?1
                      ) ORDER BY 5 DESC, 1 ASC, 2 DESC LIMIT ?2",
@@ -967,9 +987,9 @@ impl Store {
             type Row = (i64, String, i64, Vec<u8>, Option<i64>);
             let rows: Vec<Row> = conn
                 .prepare(
-                    "SELECT m.id, m.link, s.part, s.pdu, m.validity_until FROM messages m
-                     JOIN segments s ON s.message_id = m.id
-                     WHERE m.state = 'queued' AND s.state = 'queued' ORDER BY m.id, s.part",
+                    "SELECT m.id, m.link, s.part, s.pdu, m.validity_until FROM segments s
+                     JOIN messages m ON m.id = s.message_id
+                     WHERE s.state = 'queued' AND m.state = 'queued' ORDER BY s.message_id, s.part",
                 )
                 .and_then(|mut s| {
                     s.query_map([], |r| {
@@ -1093,7 +1113,6 @@ pub enum SegmentOutcome {
 /// The statements every accepted segment runs, prepared once for a batch of outcomes.
 struct AcceptStatements<'c> {
     segment: rusqlite::CachedStatement<'c>,
-    message: rusqlite::CachedStatement<'c>,
     early: rusqlite::CachedStatement<'c>,
     any_early: rusqlite::CachedStatement<'c>,
     /// Links known, within this job, to hold unmatched receipts (`true`) or none. A job
@@ -1109,12 +1128,6 @@ impl<'c> AcceptStatements<'c> {
             segment: prepare(
                 "UPDATE segments SET state = 'submitted', smsc_id = ?3, smsc_key = ?4, updated_at = ?5
                  WHERE message_id = ?1 AND part = ?2 AND state = 'queued'",
-            )?,
-            // Most messages are one segment: no need to look for others still queued.
-            message: prepare(
-                "UPDATE messages SET state = 'submitted', updated_at = ?2 WHERE id = ?1 AND state = 'queued'
-                 AND (segments = 1
-                      OR NOT EXISTS (SELECT 1 FROM segments WHERE message_id = ?1 AND state = 'queued'))",
             )?,
             early: prepare(
                 "SELECT id, state, error FROM receipts WHERE link = ?1 AND smsc_key = ?2
@@ -1163,13 +1176,10 @@ impl SegmentOutcome {
                     .segment
                     .execute(params![id, part, smsc_id, smsc_key, at])
                     .map_err(sql("recording an accepted segment"))?;
+                // The message row is left as it is (see the module's doc).
                 if changed == 0 {
                     return Ok(());
                 }
-                accept
-                    .message
-                    .execute(params![id, at])
-                    .map_err(sql("updating a message state"))?;
                 // A receipt may have come before the submit_sm_resp, quoting the id as given
                 // or in another base; `early_keys` repeats the key as given first.
                 let mut early: Option<(i64, String, Option<String>)> = None;

@@ -429,6 +429,92 @@ async fn an_early_receipt_waits_for_its_own_links_acceptance_in_a_batch_of_sever
     assert_eq!(store.unmatched_receipts().await.unwrap(), 0);
 }
 
+/// Message `id`'s segment `part` accepted by the SMSC as `smsc_id`.
+async fn accept(store: &Store, id: i64, part: u16, smsc_id: &str) {
+    let key = crate::dlr::lookup_key(smsc_id);
+    store
+        .segment_accepted(
+            id,
+            part,
+            "carrier".into(),
+            smsc_id.into(),
+            key,
+            DlrPart::All,
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_message_is_submitted_once_its_last_segment_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 2, None)).await;
+    let created = store.message(id).await.unwrap().unwrap().updated_at;
+    let history_state = || async {
+        let history = store.history("+447700900123".into(), 5).await.unwrap();
+        history[0].state.clone().unwrap()
+    };
+    let unfinished_parts = || async {
+        let unfinished = store.unfinished().await.unwrap();
+        let parts = unfinished
+            .iter()
+            .flat_map(|m| m.segments.iter().map(|(p, _)| *p));
+        parts.collect::<Vec<u16>>()
+    };
+
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    accept(&store, id, 0, "1").await;
+    let status = store.message(id).await.unwrap().unwrap();
+    assert_eq!(status.state, "queued");
+    assert_eq!(history_state().await, "queued");
+    assert_eq!(unfinished_parts().await, [1]);
+    // The acceptance is the message's latest change, though it updated only the segment.
+    assert!(
+        status.updated_at > created,
+        "{} > {created}",
+        status.updated_at
+    );
+
+    accept(&store, id, 1, "2").await;
+    assert_eq!(store.message(id).await.unwrap().unwrap().state, "submitted");
+    assert_eq!(history_state().await, "submitted");
+    assert_eq!(unfinished_parts().await, [] as [u16; 0]);
+}
+
+#[tokio::test]
+async fn a_file_of_schema_2_is_migrated_and_only_its_unsent_segments_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut conn = rusqlite::Connection::open(dir.path().join("smppd.db")).unwrap();
+        assert_eq!(schema::migrate_to(&mut conn, 2).unwrap(), 2);
+        // As schema 2 left them: a message sent (its row updated to `submitted`) and one
+        // still queued.
+        conn.execute_batch(
+            "INSERT INTO messages (id, created_at, updated_at, to_number, from_addr, text,
+                 encoding, link, dlr, state, segments)
+             VALUES (1, 0, 1, '+447700900123', 'ACME', 'sent', 'gsm7', 'carrier', 1, 'submitted', 1),
+                    (2, 0, 0, '+447700900123', 'ACME', 'unsent', 'gsm7', 'carrier', 1, 'queued', 1);
+             INSERT INTO segments (message_id, part, pdu, link, smsc_id, smsc_key, state, updated_at)
+             VALUES (1, 0, x'00', 'carrier', '7', '7', 'submitted', 1),
+                    (2, 0, x'01', 'carrier', NULL, NULL, 'queued', 0);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let unfinished = store.unfinished().await.unwrap();
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(
+        (unfinished[0].id, &unfinished[0].segments[..]),
+        (2, &[(0, vec![1])][..])
+    );
+    assert_eq!(store.message(1).await.unwrap().unwrap().state, "submitted");
+    assert_eq!(store.message(2).await.unwrap().unwrap().state, "queued");
+    accept(&store, 2, 0, "8").await;
+    assert_eq!(store.message(2).await.unwrap().unwrap().state, "submitted");
+    assert!(store.unfinished().await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn a_failing_request_undoes_only_its_own_writes_in_a_shared_commit() {
     let dir = tempfile::tempdir().unwrap();
