@@ -5,7 +5,7 @@
 //! none of its segments is queued. (Files written before schema 3 also hold `submitted` rows.)
 
 use super::{Store, StoreError, sql};
-use crate::config::DlrPart;
+use crate::config::{DlrPart, MessageIdFormat};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Runs a statement through the connection's prepared-statement cache: the same few
@@ -614,7 +614,7 @@ impl Store {
             link,
             smsc_id,
             smsc_key,
-            early_keys: Vec::new(),
+            id_format: MessageIdFormat::Auto,
             dlr_part,
         };
         self.write(move |conn| record.apply(conn, &mut AcceptStatements::prepare(conn)?))
@@ -1091,9 +1091,9 @@ pub enum SegmentOutcome {
         smsc_id: String,
         /// Its lookup key (`dlr::lookup_key`).
         smsc_key: String,
-        /// The keys under which a receipt that came before this response may be stored: the
-        /// id as a receipt of this carrier may quote it (`dlr::response_candidates`).
-        early_keys: Vec<String>,
+        /// How the link's receipts quote SMSC ids: a receipt that came before this response
+        /// may be stored under any form of the id they may take (`dlr::response_candidates`).
+        id_format: MessageIdFormat,
         /// The link's multi-part receipt rule, for an early receipt.
         dlr_part: DlrPart,
     },
@@ -1167,7 +1167,7 @@ impl SegmentOutcome {
                 link,
                 smsc_id,
                 smsc_key,
-                early_keys,
+                id_format,
                 dlr_part,
             } => {
                 let (id, part) = (*id, *part);
@@ -1181,9 +1181,10 @@ impl SegmentOutcome {
                     return Ok(());
                 }
                 // A receipt may have come before the submit_sm_resp, quoting the id as given
-                // or in another base; `early_keys` repeats the key as given first.
+                // or in another base; the key as given is tried first.
                 let mut early: Option<(i64, String, Option<String>)> = None;
                 if accept.link_has_unmatched(link)? {
+                    let early_keys = crate::dlr::response_candidates(smsc_id, *id_format);
                     let others = early_keys.iter().filter(|key| *key != smsc_key);
                     for key in std::iter::once(smsc_key).chain(others) {
                         early = accept

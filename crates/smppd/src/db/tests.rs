@@ -350,7 +350,7 @@ fn accepted_as_1a2b(id: i64, format: crate::config::MessageIdFormat) -> SegmentO
         link: "carrier".into(),
         smsc_id: "1A2B".into(),
         smsc_key: crate::dlr::lookup_key("1A2B"),
-        early_keys: crate::dlr::response_candidates("1A2B", format),
+        id_format: format,
         dlr_part: DlrPart::All,
     }
 }

@@ -420,7 +420,7 @@ impl Service {
                             id: id.message as i64,
                             part: id.part,
                             smsc_key: dlr::lookup_key(&smsc_id),
-                            early_keys: dlr::response_candidates(&smsc_id, format),
+                            id_format: format,
                             link: link.to_string(),
                             smsc_id,
                             dlr_part,
