@@ -318,6 +318,16 @@ fn insert_event_with(
     Ok(())
 }
 
+/// A message's state as it reads, from the state in its row and its segments' states: a row
+/// stays `queued` until the message is final, and reads `submitted` once no segment is queued.
+fn state_as_read<'s>(row: String, mut segments: impl Iterator<Item = &'s str>) -> String {
+    if row == "queued" && segments.all(|s| s != "queued") {
+        "submitted".to_owned()
+    } else {
+        row
+    }
+}
+
 /// The message's state from its segments' states, by the link's `dlr_part` rule.
 fn message_state(states: &[String], dlr_part: DlrPart) -> Option<String> {
     let pick = match dlr_part {
@@ -433,7 +443,6 @@ fn apply_receipt(
         )
         .map_err(sql("reading a message state"))?,
     };
-    let current = target.state;
     // A one-segment message's state is its segment's: no need to read it back.
     let states: Vec<String> = if target.segments == 1 && r.is_final {
         vec![r.state.clone()]
@@ -445,6 +454,7 @@ fn apply_receipt(
             })
             .map_err(sql("reading segment states"))?
     };
+    let current = state_as_read(target.state, states.iter().map(String::as_str));
     let state = message_state(&states, r.dlr_part).unwrap_or(current.clone());
     if state != current {
         statements
@@ -885,14 +895,10 @@ impl Store {
                     .collect::<Result<_, _>>()
                 })
                 .map_err(sql("reading segments"))?;
-            // An acceptance updates only its segment (see the module's doc).
+            // An acceptance updates only its segment.
             let updated_at = rows.iter().map(|(_, at)| *at).fold(updated_at, i64::max);
             let segments: Vec<SegmentStatus> = rows.into_iter().map(|(s, _)| s).collect();
-            let state = if state == "queued" && segments.iter().all(|s| s.state != "queued") {
-                "submitted".to_owned()
-            } else {
-                state
-            };
+            let state = state_as_read(state, segments.iter().map(|s| s.state.as_str()));
             Ok(Some(MessageStatus {
                 id,
                 state,

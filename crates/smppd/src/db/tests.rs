@@ -483,6 +483,25 @@ async fn a_message_is_submitted_once_its_last_segment_is_accepted() {
 }
 
 #[tokio::test]
+async fn a_receipt_that_is_not_final_leaves_a_submitted_message_submitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = insert(&store, message("+447700900123", 1, None)).await;
+    accept(&store, id, 0, "5").await;
+    let mut enroute = receipt("5", "enroute", DlrPart::All);
+    enroute.is_final = false;
+    assert_eq!(
+        record_receipt(&store, enroute).await.unwrap(),
+        ReceiptOutcome::Matched {
+            id,
+            state: "submitted".into()
+        }
+    );
+    assert_eq!(store.message(id).await.unwrap().unwrap().state, "submitted");
+    assert!(store.events_since(0, vec![], 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_file_of_schema_2_is_migrated_and_only_its_unsent_segments_resumed() {
     let dir = tempfile::tempdir().unwrap();
     {
