@@ -318,10 +318,11 @@ fn insert_event_with(
     Ok(())
 }
 
-/// A message's state as it reads, from the state in its row and its segments' states: a row
-/// stays `queued` until the message is final, and reads `submitted` once no segment is queued.
-fn state_as_read<'s>(row: String, mut segments: impl Iterator<Item = &'s str>) -> String {
-    if row == "queued" && segments.all(|s| s != "queued") {
+/// A message's state as it reads, from the state in its row and whether any of its segments
+/// is still queued: a row stays `queued` until the message is final, and reads `submitted`
+/// once no segment is queued.
+fn state_as_read(row: String, segment_queued: bool) -> String {
+    if row == "queued" && !segment_queued {
         "submitted".to_owned()
     } else {
         row
@@ -454,7 +455,7 @@ fn apply_receipt(
             })
             .map_err(sql("reading segment states"))?
     };
-    let current = state_as_read(target.state, states.iter().map(String::as_str));
+    let current = state_as_read(target.state, states.iter().any(|s| s == "queued"));
     let state = message_state(&states, r.dlr_part).unwrap_or(current.clone());
     if state != current {
         statements
@@ -898,7 +899,7 @@ impl Store {
             // An acceptance updates only its segment.
             let updated_at = rows.iter().map(|(_, at)| *at).fold(updated_at, i64::max);
             let segments: Vec<SegmentStatus> = rows.into_iter().map(|(s, _)| s).collect();
-            let state = state_as_read(state, segments.iter().map(|s| s.state.as_str()));
+            let state = state_as_read(state, segments.iter().any(|s| s.state == "queued"));
             Ok(Some(MessageStatus {
                 id,
                 state,
@@ -921,23 +922,24 @@ impl Store {
             let mut items: Vec<HistoryItem> = conn
                 .prepare(
                     "SELECT * FROM (
-                        SELECT 'out', id, text,
-                            CASE WHEN state = 'queued' AND NOT EXISTS (
-                                SELECT 1 FROM segments s WHERE s.message_id = messages.id
-                                AND s.state = 'queued') THEN 'submitted' ELSE state END,
-                            created_at FROM messages WHERE to_number = ?1
+                        SELECT 'out', id, text, state, created_at, EXISTS (
+                            SELECT 1 FROM segments s WHERE s.message_id = messages.id
+                            AND s.state = 'queued')
+                        FROM messages WHERE to_number = ?1
                         UNION ALL
-                        SELECT 'in', id, text, NULL, at FROM inbound WHERE from_number = ?1
+                        SELECT 'in', id, text, NULL, at, 0 FROM inbound WHERE from_number = ?1
                      ) ORDER BY 5 DESC, 1 ASC, 2 DESC LIMIT ?2",
                 )
                 .and_then(|mut s| {
                     s.query_map(params![number, limit], |r| {
                         let direction: String = r.get(0)?;
+                        let state: Option<String> = r.get(3)?;
+                        let segment_queued: bool = r.get(5)?;
                         Ok(HistoryItem {
                             direction: if direction == "out" { "out" } else { "in" },
                             id: r.get(1)?,
                             text: r.get(2)?,
-                            state: r.get(3)?,
+                            state: state.map(|state| state_as_read(state, segment_queued)),
                             at: r.get(4)?,
                         })
                     })?
